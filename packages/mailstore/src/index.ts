@@ -1,1 +1,22 @@
-export {};
+export { StoreError, type StoreErrorCode } from './errors.js';
+export {
+  maildirName,
+  parseInfo,
+  formatInfo,
+  normalizeFlags,
+  parseSizeFields,
+  withSizeFields,
+  type MaildirNameParts,
+  type MaildirInfo,
+  type SizeFields,
+} from './name.js';
+export { LfNormalizer, CrlfExpander, expandToCrlf } from './line-ends.js';
+export { type LockHandle, type LockWaitOptions } from './lockfile.js';
+export { pop3Uidl, UIDLIST_NAME, type UidlistState } from './uidlist.js';
+export {
+  MaildirFolder,
+  type MaildirFolderOptions,
+  type MaildirMessage,
+  type MaildirSnapshot,
+} from './folder.js';
+export { MaildirStore, folderDirName, MAILDIRFOLDER_MARKER } from './store.js';
