@@ -52,6 +52,12 @@ export function needsEncoding(text: string): boolean {
   return /[^\x20-\x7e\t]/.test(text) || text.includes('=?');
 }
 
+/** Q stays shorter than B while at most about half the characters need escaping. */
+function shorterEncoding(text: string): 'Q' | 'B' {
+  const plain = text.replace(/[^\x20-\x7e]/g, '').length;
+  return plain * 2 >= text.length ? 'Q' : 'B';
+}
+
 /**
  * Encodes `text` for an unstructured header (RFC 2047 §5(1)): returned unchanged when it is
  * printable ASCII; when it only has non-ASCII letters the non-ASCII stretch becomes UTF-8 encoded
@@ -61,11 +67,18 @@ export function needsEncoding(text: string): boolean {
  */
 export function encodeEncodedWords(text: string): string {
   if (!needsEncoding(text)) return text;
-  const plain = text.replace(/[^\x20-\x7e]/g, '').length;
-  const encoding = plain * 2 >= text.length ? 'Q' : 'B';
+  const encoding = shorterEncoding(text);
   // eslint-disable-next-line no-control-regex
   const whole = text.includes('=?') || /[\x00-\x1f\x7f]/.test(text);
   return whole
     ? libmime.encodeWord(text, encoding, MAX_ENCODED_TEXT)
     : libmime.encodeWords(text, encoding, MAX_ENCODED_TEXT);
+}
+
+/**
+ * Encodes a display name or group name that needs it (RFC 2047 §5(3)) as encoded words only, so
+ * that no special such as "," or "<" is left bare; libmime's Q keeps to the phrase-safe set.
+ */
+export function encodePhraseWords(text: string): string {
+  return libmime.encodeWord(text, shorterEncoding(text), MAX_ENCODED_TEXT);
 }
