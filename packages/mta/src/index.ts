@@ -12,3 +12,21 @@ export {
   type ExpansionFailure,
   type FinalTarget,
 } from './routing/alias-expansion.js';
+/** Transport map (transport(5) semantics) and next-hop parsing. */
+export { TransportMap, parseNextHop, parseHost, SMTP_PORT, type NextHop } from './routing/transport-map.js';
+/** The DNS interface routing uses (node:dns/promises compatible) and error classification. */
+export { classifyDnsError, type Resolver, type MxRecord, type DnsFailure } from './routing/resolver.js';
+/** RFC 5321 §5.1 next-hop resolution: MX order, implicit MX, null MX, loop detection. */
+export {
+  lookupHops,
+  addressLiteral,
+  type Hop,
+  type HopLookup,
+  type HopTarget,
+  type HopLookupContext,
+  type AddressPreference,
+} from './routing/mx.js';
+/** Routing decisions: RCPT-time recipient checks and delivery-time routes. */
+export { Router, type RouterOptions, type RecipientCheck, type Route } from './routing/router.js';
+/** A reply decided by routing or policy (an smtp-core Reply shape). */
+export { mtaReply, type MtaReply } from './routing/reply.js';
