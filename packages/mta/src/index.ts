@@ -30,3 +30,43 @@ export {
 export { Router, type RouterOptions, type RecipientCheck, type Route } from './routing/router.js';
 /** A reply decided by routing or policy (an smtp-core Reply shape). */
 export { mtaReply, type MtaReply } from './routing/reply.js';
+/** Durable queue spool (issue 4): enqueue with group commit, per-recipient status, hold/release, recovery, maildrop pickup. */
+export {
+  QueueSpool,
+  type QueueSpoolOptions,
+  type QueueState,
+  type QueueEntry,
+  type QueueRecipient,
+  type DeliveryResult,
+  type AttemptRecord,
+  type RecoveryReport,
+} from './queue/spool.js';
+/** Local submission into `<dataDir>/queue/maildrop/` while the server is down (postdrop). */
+export { writeMaildrop, type MaildropOptions } from './queue/maildrop.js';
+/** What the spool records per message: envelope, DSN parameters (RFC 3461), client, recipient status. */
+export {
+  type EnqueueRequest,
+  type RecipientParams,
+  type DsnParams,
+  type DsnNotify,
+  type ClientInfo,
+  type RecipientStatus,
+} from './queue/envelope.js';
+/** Sortable, unique, file-name-safe queue ids. */
+export { formatQueueId, isQueueId, newQueueId, type QueueIdParts } from './queue/queue-id.js';
+/** Errors of the queue spool. */
+export { QueueError, type QueueErrorCode } from './queue/errors.js';
+/** fsync counters of a spool (group commit). */
+export { type SyncStats } from './queue/durability.js';
+/** IP address and network parsing for mynetworks (IPv4, IPv6, IPv4-mapped). */
+export { NetworkList, parseIp, type IpAddress } from './policy/networks.js';
+/** Relay, submission, sender-login and size policy decisions (pure). */
+export {
+  RelayPolicy,
+  type RelayPolicyOptions,
+  type SessionFacts,
+  type ListenerKind,
+  type PolicyDecision,
+} from './policy/relay-policy.js';
+/** anvil(8)-like per-client connection and message rate limits, time as an argument. */
+export { ClientRateLimiter, type RateLimiterOptions } from './policy/rate-limiter.js';

@@ -1,0 +1,72 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { MtaConfigError, NetworkList, parseIp } from '@mailstack/mta';
+
+describe('parseIp', () => {
+  it.each([
+    ['127.0.0.1', 4, 0x7f000001n],
+    ['::1', 6, 1n],
+    ['::', 6, 0n],
+    ['2001:db8::ff00:42:8329', 6, 0x20010db8000000000000ff0000428329n],
+    ['2001:DB8:0:0:0:0:0:1', 6, 0x20010db8000000000000000000000001n],
+    ['::ffff:192.0.2.1', 4, 0xc0000201n],
+    ['fe80::1%eth0', 6, 0xfe800000000000000000000000000001n],
+    ['64:ff9b::192.0.2.33', 6, 0x0064ff9b0000000000000000c0000221n],
+  ])('%s', (text, family, value) => {
+    expect(parseIp(text)).toEqual({ family, value });
+  });
+
+  it.each([['256.0.0.1'], ['1.2.3'], ['1:2:3:4:5:6:7:8:9'], ['1::2::3'], ['12345::'], ['a.b.c.d'], [''], ['1:2:3:4:5:6:7::8']])(
+    'rejects %j',
+    (text) => expect(parseIp(text)).toBeUndefined(),
+  );
+
+  it('reads back every IPv6 address printed in full form', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 8, maxLength: 8 }), (groups) => {
+        const value = groups.reduce((acc, g) => (acc << 16n) | BigInt(g), 0n);
+        const parsed = parseIp(groups.map((g) => g.toString(16)).join(':'));
+        if (value >> 32n === 0xffffn) expect(parsed).toEqual({ family: 4, value: value & 0xffffffffn });
+        else expect(parsed).toEqual({ family: 6, value });
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('NetworkList (mynetworks)', () => {
+  const list = new NetworkList(['127.0.0.0/8', '[::1]/128', '192.0.2.16/28', '2001:db8::/32', '198.51.100.7']);
+
+  it.each([
+    ['127.1.2.3', true],
+    ['::ffff:127.0.0.1', true],
+    ['::1', true],
+    ['[::1]', true],
+    ['192.0.2.17', true],
+    ['192.0.2.31', true],
+    ['192.0.2.32', false],
+    ['192.0.2.15', false],
+    ['2001:db8:ffff::1', true],
+    ['2001:db9::1', false],
+    ['198.51.100.7', true],
+    ['198.51.100.8', false],
+    ['not-an-ip', false],
+  ])('%s → %s', (address, inside) => {
+    expect(list.contains(address)).toBe(inside);
+  });
+
+  it('an empty list trusts nobody, 0.0.0.0/0 everybody of that family', () => {
+    expect(new NetworkList([]).contains('127.0.0.1')).toBe(false);
+    const all4 = new NetworkList(['0.0.0.0/0']);
+    expect(all4.contains('203.0.113.9')).toBe(true);
+    expect(all4.contains('2001:db8::1')).toBe(false);
+  });
+
+  it.each([['192.0.2.1/24', 'non-null host address bits'], ['10.0.0.0/33', 'bad prefix length'], ['10.0.0/8', 'bad network'], ['::1/129', 'bad prefix length']])(
+    'rejects %j',
+    (entry, message) => {
+      expect(() => new NetworkList([entry])).toThrow(MtaConfigError);
+      expect(() => new NetworkList([entry])).toThrow(`mynetworks: ${message}`);
+    },
+  );
+});
