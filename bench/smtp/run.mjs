@@ -1,0 +1,176 @@
+// SMTP acceptance benchmark: Postfix's smtp-source(1) sends COUNT messages of SIZE bytes over
+// SESSIONS parallel sessions, once with a new connection per message and once reusing each
+// connection (-d), to every target in the same run:
+//   smtp-sink    Postfix's test server, stores nothing: the ceiling of the load generator
+//   smtp-server  npm smtp-server, each message streamed to a file and fsync()ed before 250
+//   postfix      a private Postfix (queue + local Maildir delivery running concurrently)
+//   ours         mailstack's SMTP server: bench/smtp/ours.mjs, --ours MODULE or --ours-cmd CMD
+// and prints msgs/s, the server's CPU per message (/proc, whole process tree) and the ratios.
+//
+//   node smtp/run.mjs [--quick] [--count N] [--sessions N] [--size BYTES]
+//                     [--targets smtp-sink,smtp-server,postfix,ours] [--reuse both|yes|no]
+//                     [--ours MODULE] [--ours-cmd "CMD {host} {port} {dir}"]
+// env: MAILSTACK_BENCH_SMTP_OURS (module), MAILSTACK_BENCH_SMTP_OURS_CMD (command line).
+//
+// An "ours" module exports start({ host, port, dir, domain }) -> Promise<{ port, stop() }>:
+// listen on host:port (port 0 = any; return the real one), accept mail for any address at
+// `domain` (smtp-source sends to bench@bench.test), store each message under `dir` and fsync
+// before 250. A command line gets the same values through {host} {port} {dir} {domain}.
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadPeerHelpers } from '../peers/load-helpers.mjs';
+import { chooseOurs, printTable, startCommandServer, startModuleServer } from '../peers/targets.mjs';
+
+const HELP = `usage: node smtp/run.mjs [--quick] [--count N] [--sessions N] [--size BYTES]
+  [--targets smtp-sink,smtp-server,postfix,ours] [--reuse both|yes|no] [--ours MODULE] [--ours-cmd CMD]`;
+const { values: opts } = parseArgs({
+  options: {
+    count: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    sessions: { type: 'string', default: '20' },
+    size: { type: 'string', default: '4096' },
+    targets: { type: 'string', default: 'smtp-sink,smtp-server,postfix,ours' },
+    reuse: { type: 'string', default: 'both' },
+    ours: { type: 'string', default: process.env.MAILSTACK_BENCH_SMTP_OURS },
+    'ours-cmd': { type: 'string', default: process.env.MAILSTACK_BENCH_SMTP_OURS_CMD },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (opts.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+const COUNT = Number(opts.count ?? (opts.quick ? 1000 : 10000));
+const SESSIONS = Number(opts.sessions);
+const SIZE = Number(opts.size);
+const MODES = { both: [false, true], yes: [true], no: [false] }[opts.reuse];
+if (!MODES || !(COUNT > 0) || !(SESSIONS > 0) || !(SIZE > 0)) {
+  console.error(HELP);
+  process.exit(2);
+}
+const DOMAIN = 'bench.test';
+const HOST = '127.0.0.1';
+
+const helpers = await loadPeerHelpers();
+const smtpSource = helpers.requireCommand('smtp-source', 'postfix');
+const work = helpers.makePeerDir('mailstack-bench-smtp');
+
+function countFiles(dir) {
+  try {
+    return readdirSync(dir).length;
+  } catch {
+    return 0;
+  }
+}
+
+// Each target: start() -> { port, pid, rcpt, stored?(): number, settle?(): Promise, stop() }.
+const TARGETS = {
+  'smtp-sink': async () => {
+    const sink = await helpers.startSmtpSink({ hostname: 'smtp-sink.bench.test' });
+    return { port: sink.port, pid: sink.pid, rcpt: `bench@${DOMAIN}`, stop: () => sink.stop() };
+  },
+  'smtp-server': async () => {
+    const dir = join(work, 'smtp-server-spool');
+    const module = fileURLToPath(new URL('../peers/smtp-server-fsync.mjs', import.meta.url));
+    const server = await startModuleServer(module, { host: HOST, port: 0, dir, domain: DOMAIN });
+    return { port: server.info.port, pid: server.pid, rcpt: `bench@${DOMAIN}`, stored: () => countFiles(dir), stop: server.stop };
+  },
+  postfix: async () => {
+    const postfix = await helpers.startPostfix({ domain: DOMAIN });
+    return {
+      port: postfix.port,
+      pid: postfix.pid,
+      rcpt: postfix.mailbox,
+      // Let the previous run's local deliveries finish before the next run starts (not timed).
+      settle: () => postfix.waitForQueueEmpty(600_000),
+      stop: () => postfix.stop(),
+    };
+  },
+  ours: async () => {
+    const ours = chooseOurs({
+      module: opts.ours,
+      command: opts['ours-cmd'],
+      defaultModule: fileURLToPath(new URL('./ours.mjs', import.meta.url)),
+    });
+    if (!ours) return undefined;
+    const dir = join(work, 'ours-spool');
+    const options = { host: HOST, port: 0, dir, domain: DOMAIN };
+    const server = ours.kind === 'module'
+      ? await startModuleServer(ours.value, options)
+      : await (async () => {
+        const port = await helpers.freePort();
+        return startCommandServer(ours.value, { ...options, port }, [port], helpers);
+      })();
+    return { port: server.info.port, pid: server.pid, rcpt: `bench@${DOMAIN}`, stop: server.stop };
+  },
+};
+
+function smtpSourceRun(port, rcpt, reuse) {
+  const args = ['-s', String(SESSIONS), '-l', String(SIZE), '-m', String(COUNT), '-f', `a@${DOMAIN}`, '-t', rcpt];
+  if (reuse) args.push('-d');
+  args.push(`${HOST}:${port}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(smtpSource, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (text) => (stderr += text));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, stderr: stderr.trim() }));
+  });
+}
+
+const results = [];
+const skipped = [];
+try {
+  for (const name of opts.targets.split(',')) {
+    const starter = TARGETS[name];
+    if (!starter) throw new Error(`unknown target ${name}; known: ${Object.keys(TARGETS).join(', ')}`);
+    const target = await starter();
+    if (!target) {
+      skipped.push(name);
+      continue;
+    }
+    try {
+      for (const reuse of MODES) {
+        await target.settle?.();
+        const storedBefore = target.stored?.() ?? 0;
+        const cpu0 = helpers.processTreeCpuSeconds(target.pid);
+        const t0 = performance.now();
+        const run = await smtpSourceRun(target.port, target.rcpt, reuse);
+        const secs = (performance.now() - t0) / 1000;
+        await sleep(200); // let finished session processes be reaped into the tree's CPU counters
+        const cpu = helpers.processTreeCpuSeconds(target.pid) - cpu0;
+        const stored = target.stored ? target.stored() - storedBefore : undefined;
+        const ok = run.code === 0 && (stored === undefined || stored === COUNT);
+        results.push({ name, reuse, secs, rate: COUNT / secs, cpuUs: (cpu / COUNT) * 1e6, ok, run, stored });
+        console.error(`${name} reuse=${reuse ? 'yes' : 'no'}: ${(COUNT / secs).toFixed(0)} msgs/s${ok ? '' : ` FAILED (smtp-source exit ${run.code}${stored === undefined ? '' : `, ${stored} stored`}) ${run.stderr.slice(0, 300)}`}`);
+      }
+    } finally {
+      await target.stop();
+    }
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+const rateOf = (name, reuse) => results.find((r) => r.name === name && r.reuse === reuse && r.ok)?.rate;
+const ratio = (r, base) => {
+  const b = rateOf(base, r.reuse);
+  return b && r.ok ? `${(r.rate / b).toFixed(2)}x` : '-';
+};
+console.log(`\nSMTP acceptance: smtp-source -s ${SESSIONS} -l ${SIZE} -m ${COUNT} (-d = reuse connections), 127.0.0.1`);
+printTable(
+  ['target', 'reuse', 'msgs', 'secs', 'msgs/s', 'server CPU us/msg', 'vs smtp-server', 'vs smtp-sink'],
+  results.map((r) => [
+    r.name, r.reuse ? 'yes' : 'no', COUNT, r.secs.toFixed(2), r.ok ? r.rate.toFixed(0) : 'FAILED',
+    r.cpuUs.toFixed(0), ratio(r, 'smtp-server'), ratio(r, 'smtp-sink'),
+  ]),
+);
+for (const name of skipped) {
+  console.log(`\n${name}: no server to run yet (add bench/smtp/ours.mjs, or pass --ours MODULE / --ours-cmd CMD); the row is missing.`);
+}
+if (results.some((r) => !r.ok)) process.exitCode = 1;
