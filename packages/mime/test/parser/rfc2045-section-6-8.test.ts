@@ -1,0 +1,49 @@
+// RFC 2045 §6.8: base64 decoding, streaming and lenient.
+import { createTransferDecoder, type TransferDecoder } from '@mailstack/mime';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { bytes, splitAt } from './helpers.js';
+
+const b64 = (): TransferDecoder => createTransferDecoder('base64') as TransferDecoder;
+const decodeChunks = (chunks: Uint8Array[]): { out: Buffer; malformed: boolean } => {
+  const d = b64();
+  const out = Buffer.concat([...chunks.map((c) => d.update(c)), d.finish()]);
+  return { out, malformed: d.malformed };
+};
+
+describe('RFC 2045 §6.8 base64', () => {
+  it('decodes 76-character lines with CRLF', () => {
+    const data = Buffer.from(Array.from({ length: 300 }, (_, i) => i & 0xff));
+    const wire = data.toString('base64').replace(/.{76}/g, '$&\r\n');
+    expect(decodeChunks([bytes(wire)])).toEqual({ out: data, malformed: false });
+  });
+
+  it('accepts missing padding', () => {
+    expect(decodeChunks([bytes('aGVsbG8')]).out.toString()).toBe('hello');
+    expect(decodeChunks([bytes('aGVsbA')]).out.toString()).toBe('hell');
+  });
+
+  it('ignores characters outside the alphabet and reports them', () => {
+    expect(decodeChunks([bytes('aGV*sbG8=\r\n')])).toEqual({ out: Buffer.from('hello'), malformed: true });
+  });
+
+  it('decodes data after padding as a new quantum (concatenated encodings)', () => {
+    expect(decodeChunks([bytes('aGk=aGk=')]).out.toString()).toBe('hihi');
+  });
+
+  it('matches Buffer.from(..., "base64") for any data, line length and chunking', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.integer({ min: 4, max: 80 }), fc.array(fc.nat({ max: 400 }), { maxLength: 6 }), (data, width, cuts) => {
+        const wire = bytes(Buffer.from(data).toString('base64').replace(new RegExp(`.{${width}}`, 'g'), '$&\r\n'));
+        expect(decodeChunks(splitAt(wire, cuts))).toEqual({ out: Buffer.from(data), malformed: false });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('identity encodings pass through and unknown ones are flagged', () => {
+    expect(createTransferDecoder('8bit')).toBeUndefined();
+    expect(createTransferDecoder('binary')).toBeUndefined();
+    expect(createTransferDecoder('x-uuencode')).toBe('unknown');
+  });
+});
