@@ -1,1 +1,20 @@
-export {};
+// @mailstack/smtp-core: the only importable entry point (STYLE.md §10).
+export { SmtpServerSession, expectsReply, type SmtpServerOptions, type SmtpServerEvent } from './server.js';
+export { DEFAULT_EXTENSIONS, type SmtpServerExtensions } from './extensions.js';
+export { LEGAL, type SmtpServerState, type SessionContext, type Envelope, type Recipient, type Helo, type CommandPhase } from './state.js';
+export {
+  decodeCommand,
+  decodeCommandLine,
+  encodeCommand,
+  type SmtpCommand,
+  type Verb,
+  type CommandError,
+  type DecodeCommandOptions,
+} from './command.js';
+export { decodeReply, encodeReply, replyLines, isValidReply, type Reply } from './reply.js';
+export { parsePath, parseMailbox, formatPath, formatMailbox, isDomain, isAddressLiteral, isDotString, type Mailbox, type ReversePath, type ForwardPath, type PathError } from './address.js';
+export { parseMailParams, parseRcptParams, formatMailParams, formatRcptParams, type MailParams, type RcptParams, type BodyType, type NotifyCondition, type ParamError } from './params.js';
+export { decodeXtext, encodeXtext } from './xtext.js';
+export { DataReader, type DataStep } from './data-reader.js';
+export { MailError, LocalProtocolError, REPLY_FOR, type SmtpErrorCode } from './errors.js';
+export type { DecodeResult } from './decode-result.js';
