@@ -21,6 +21,31 @@ export {
 } from './headers/addresses.js';
 /** RFC 5322 §3.6.4 Message-ID / In-Reply-To / References: the ids without angle brackets. */
 export { parseMessageIds } from './headers/message-ids.js';
+/** RFC 5322 §3.3 dates (with §4.3 obsolete zones and years): parse to Date, format. */
+export { parseDate, formatDate } from './headers/dates.js';
+/** One header field `Name: value` folded at 78 characters (RFC 5322 §2.2.3), ending in CRLF. */
+export { foldHeader } from './headers/fold.js';
+/** Parameter writing with RFC 2231 sections/charsets, e.g. for Content-Type and Content-Disposition. */
+export { formatParams } from './headers/params-format.js';
+/** Streaming Content-Transfer-Encoding encoders: base64 (§6.8) and quoted-printable (§6.7). */
+export {
+  createTransferEncoder,
+  encodeStream,
+  type TransferEncoder,
+  type TransferEncoding,
+} from './transfer/encode-transfer.js';
+/** The message builder: a description in, streamed CRLF bytes out (RFC 5322, RFC 2045-2046). */
+export { build, buildToBytes } from './builder/build.js';
+/** A unique Message-ID (without brackets) from injected time and randomness. */
+export { generateMessageId } from './builder/identifiers.js';
+/** Types of the builder's input. */
+export type {
+  MessageDescription,
+  AttachmentDescription,
+  PartContent,
+  ExtraHeader,
+  BuildOptions,
+} from './builder/types.js';
 // Streaming parser, transfer decoding, charsets (task A).
 /** Sans-I/O streaming MIME parser: receive() bytes, pull events with byte offsets (RFC 2045/2046). */
 export { MimeStreamParser } from './parser/stream-parser.js';

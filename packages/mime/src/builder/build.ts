@@ -1,0 +1,87 @@
+// Serializing a message description (RFC 5322 §2, RFC 2045/2046) as a stream of CRLF bytes.
+//
+// How this works: partsOf() makes the MIME tree; write() walks it, yielding header blocks and body
+// chunks as they are encoded, so an attachment given as a stream is never held whole. A body
+// never ends in the CRLF that precedes the next delimiter: that CRLF belongs to the delimiter
+// (RFC 2046 §5.1.1), so the decoded content comes back exactly. The message ends with CRLF.
+import { formatAddressList } from '../headers/addresses.js';
+import { formatDate } from '../headers/dates.js';
+import { encodeEncodedWords, needsEncoding } from '../headers/encoded-words.js';
+import { foldHeader } from '../headers/fold.js';
+import { formatParams } from '../headers/params-format.js';
+import { createTransferEncoder, encodeStream } from '../transfer/encode-transfer.js';
+import { generateBoundary, generateMessageId } from './identifiers.js';
+import { type Part, type PartHeader, partsOf } from './parts.js';
+import type { BuildOptions, MessageDescription } from './types.js';
+
+const SLICE_BYTES = 64 * 1024; // in-memory bodies are encoded in slices to bound chunk size
+const bytes = (s: string): Uint8Array => Buffer.from(s, 'utf8');
+
+function* slices(body: Uint8Array): Iterable<Uint8Array> {
+  for (let i = 0; i < body.length; i += SLICE_BYTES) yield body.subarray(i, i + SLICE_BYTES);
+}
+
+function headerBlock(headers: PartHeader[]): Uint8Array {
+  return bytes(headers.map(([name, value]) => foldHeader(name, value)).join(''));
+}
+
+async function* write(part: Part, options: BuildOptions, outer: PartHeader[]): AsyncIterable<Uint8Array> {
+  if (part.kind === 'leaf') {
+    yield headerBlock([...outer, ...part.headers]);
+    yield bytes('\r\n');
+    const source = part.body instanceof Uint8Array ? slices(part.body) : part.body;
+    yield* encodeStream(source, createTransferEncoder(part.encoding, part.text));
+    return;
+  }
+  const boundary = generateBoundary(options.random);
+  const contentType = formatParams(`multipart/${part.subtype}`, { ...part.params, boundary });
+  yield headerBlock([...outer, ['Content-Type', contentType]]);
+  yield bytes('\r\n');
+  for (const [n, child] of part.parts.entries()) {
+    yield bytes(`${n === 0 ? '' : '\r\n'}--${boundary}\r\n`);
+    yield* write(child, options, []);
+  }
+  yield bytes(`\r\n--${boundary}--`);
+}
+
+const ids = (list: string[]): string => list.map((id) => `<${id}>`).join(' ');
+
+/** The message's own header fields (RFC 5322 §3.6), in the customary order. */
+function messageHeaders(desc: MessageDescription, options: BuildOptions): PartHeader[] {
+  const text = (value: string): string => (options.utf8 && !needsEncoding(value.replace(/[^\x00-\x7f]/g, '')) ? value : encodeEncodedWords(value));
+  const list = (value: Parameters<typeof formatAddressList>[0]): string => formatAddressList(value, { utf8: options.utf8 ?? false });
+  const headers: PartHeader[] = [
+    ['Date', formatDate(desc.date ?? options.now)],
+    ['From', list(Array.isArray(desc.from) ? desc.from : [desc.from])],
+  ];
+  if (desc.sender) headers.push(['Sender', list([desc.sender])]);
+  if (desc.to?.length) headers.push(['To', list(desc.to)]);
+  if (desc.cc?.length) headers.push(['Cc', list(desc.cc)]);
+  if (desc.replyTo?.length) headers.push(['Reply-To', list(desc.replyTo)]);
+  if (desc.subject !== undefined) headers.push(['Subject', text(desc.subject)]);
+  const messageId = desc.messageId ?? generateMessageId(options.now, options.random, options.messageIdDomain);
+  headers.push(['Message-ID', `<${messageId}>`]);
+  if (desc.inReplyTo?.length) headers.push(['In-Reply-To', ids(desc.inReplyTo)]);
+  if (desc.references?.length) headers.push(['References', ids(desc.references)]);
+  for (const { name, value } of desc.headers ?? []) headers.push([name, text(value)]);
+  headers.push(['MIME-Version', '1.0']);
+  return headers;
+}
+
+/**
+ * Builds `desc` as RFC 5322/MIME bytes with CRLF line ends, streamed: attachments given as
+ * AsyncIterable are read once, chunk by chunk. Throws MimeError for a description it cannot
+ * write (bad header name, message/rfc822 forced to base64, bad messageIdDomain).
+ */
+export async function* build(desc: MessageDescription, options: BuildOptions): AsyncIterable<Uint8Array> {
+  const headers = messageHeaders(desc, options);
+  yield* write(partsOf(desc), options, headers);
+  yield bytes('\r\n');
+}
+
+/** build() collected into one Uint8Array, for small messages. */
+export async function buildToBytes(desc: MessageDescription, options: BuildOptions): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of build(desc, options)) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}

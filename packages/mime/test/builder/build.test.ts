@@ -1,0 +1,118 @@
+import { simpleParser } from 'mailparser';
+import { describe, expect, it } from 'vitest';
+import { build, buildToBytes } from '../../src/builder/build.js';
+import { options, text } from './helpers.js';
+
+const from = { name: 'Jörg Müller', address: 'joerg@example.test' };
+
+describe('builder: structure and headers', () => {
+  it('a plain text message', async () => {
+    const out = text(await buildToBytes({ from, to: [{ name: '', address: 'a@x.test' }], subject: 'Hello', text: 'Hi.\n' }, options()));
+    expect(out).toMatch(/^Date: Thu, 26 Nov 2026 15:00:00 \+0000\r\n/);
+    expect(out).toContain('From: =?UTF-8?Q?J=C3=B6rg_M=C3=BCller?= <joerg@example.test>\r\n');
+    expect(out).toContain('To: a@x.test\r\n');
+    expect(out).toContain('Subject: Hello\r\n');
+    expect(out).toMatch(/\r\nMessage-ID: <[0-9a-z]+\.[0-9a-f]{32}@mx\.example\.test>\r\n/);
+    expect(out).toContain('MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\nHi.\r\n\r\n');
+    expect(out).not.toMatch(/[^\r]\n/);
+  });
+  it('every line is CRLF-terminated and within 78 characters in the header', async () => {
+    const out = text(await buildToBytes({
+      from,
+      to: Array.from({ length: 12 }, (_, i) => ({ name: `Person Number ${i}`, address: `person${i}@example.test` })),
+      subject: 'A subject with ümlauts that is long enough to need folding over more than one line of text',
+      text: 'x',
+    }, options()));
+    const head = out.slice(0, out.indexOf('\r\n\r\n'));
+    for (const line of head.split('\r\n')) expect(line.length).toBeLessThanOrEqual(78);
+    expect(out.endsWith('\r\n')).toBe(true);
+  });
+  it('text + html + inline image + attachment + forward nest as mixed(alternative(text, related(html, image)), pdf, rfc822)', async () => {
+    const out = text(await buildToBytes({
+      from,
+      subject: 's',
+      text: 'plain',
+      html: '<p>html <img src="cid:logo@x"></p>',
+      attachments: [
+        { filename: 'logo.png', contentType: 'image/png', content: new Uint8Array([137, 80, 78, 71]), contentId: 'logo@x' },
+        { filename: 'doc.pdf', contentType: 'application/pdf', content: new Uint8Array([37, 80, 68, 70, 0, 255]) },
+      ],
+      forward: 'From: a@x.test\r\nSubject: fwd\r\n\r\nbody\r\n',
+    }, options()));
+    const types = [...out.matchAll(/^Content-Type: ([a-z0-9/.+-]+)/gim)].map((m) => m[1]);
+    expect(types).toEqual([
+      'multipart/mixed', 'multipart/alternative', 'text/plain', 'multipart/related', 'text/html', 'image/png',
+      'application/pdf', 'message/rfc822',
+    ]);
+    expect(out).toMatch(/multipart\/related; type="text\/html";\s+boundary=/);
+    expect(out).toContain('Content-ID: <logo@x>');
+    expect(out).toContain('Content-Disposition: inline; filename=logo.png');
+    expect(out).toMatch(/Content-Type: message\/rfc822\r\nContent-Transfer-Encoding: 7bit/);
+  });
+  it('an attachment without any body is still multipart/mixed', async () => {
+    const out = text(await buildToBytes({ from, attachments: [{ filename: 'a.bin', content: new Uint8Array([1, 2, 3]) }] }, options()));
+    expect(out).toMatch(/Content-Type: multipart\/mixed; boundary="=_mailstack_[0-9a-f]{24}"/);
+    expect(out).toContain('Content-Type: application/octet-stream; name=a.bin\r\nContent-Transfer-Encoding: base64');
+  });
+  it('an empty description is an empty text/plain message', async () => {
+    const out = text(await buildToBytes({ from }, options()));
+    expect(out).toMatch(/Content-Type: text\/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n\r\n$/);
+  });
+});
+
+describe('builder: parsed back by mailparser', () => {
+  it('gives back text, html, addresses, subject, attachments with names and bytes', async () => {
+    const pdf = Uint8Array.from({ length: 5000 }, (_, i) => (i * 7) & 255);
+    const raw = await buildToBytes({
+      from,
+      to: [{ name: 'Doe, John', address: 'john@x.test' }, { group: 'undisclosed-recipients', members: [] }],
+      cc: [{ name: '日本 太郎', address: 'taro@x.test' }],
+      subject: 'Grüße — 日本語のテキスト and a rather long subject line that needs folding',
+      text: 'Hällo\nline two with a trailing space \nand a very long line ' + 'x'.repeat(1200) + '\n',
+      html: '<p>Hällo</p>',
+      attachments: [
+        { filename: 'résumé €.pdf', contentType: 'application/pdf', content: pdf },
+        { filename: 'a'.repeat(90) + '.txt', contentType: 'text/plain', content: 'short\r\n' },
+      ],
+      inReplyTo: ['a@b.test'],
+      references: ['z@b.test', 'a@b.test'],
+    }, options());
+    const mail = await simpleParser(Buffer.from(raw));
+    expect(mail.subject).toBe('Grüße — 日本語のテキスト and a rather long subject line that needs folding');
+    expect(mail.text).toBe('Hällo\nline two with a trailing space \nand a very long line ' + 'x'.repeat(1200) + '\n');
+    expect(mail.html).toBe('<p>Hällo</p>');
+    expect(mail.from?.value).toEqual([{ name: 'Jörg Müller', address: 'joerg@example.test' }]);
+    const to = Array.isArray(mail.to) ? mail.to[0] : mail.to;
+    expect(to?.value[0]).toEqual({ name: 'Doe, John', address: 'john@x.test' });
+    const cc = Array.isArray(mail.cc) ? mail.cc[0] : mail.cc;
+    expect(cc?.value[0]).toEqual({ name: '日本 太郎', address: 'taro@x.test' });
+    expect(mail.attachments.map((a) => a.filename)).toEqual(['résumé €.pdf', 'a'.repeat(90) + '.txt']);
+    expect(new Uint8Array(mail.attachments[0]?.content ?? [])).toEqual(pdf);
+    expect(mail.attachments[1]?.content.toString()).toBe('short\r\n');
+    expect(mail.inReplyTo).toBe('<a@b.test>');
+    expect(mail.references).toEqual(['<z@b.test>', '<a@b.test>']);
+  });
+});
+
+describe('builder: streaming', () => {
+  it('streams a large attachment from an AsyncIterable with flat memory', async () => {
+    const chunk = new Uint8Array(64 * 1024).map((_, i) => i & 255);
+    const chunks = 1024; // 64 MiB
+    async function* source(): AsyncIterable<Uint8Array> {
+      for (let i = 0; i < chunks; i++) yield chunk;
+    }
+    let total = 0;
+    let peak = 0;
+    const before = process.memoryUsage();
+    let n = 0;
+    for await (const out of build({ from, text: 'see attached', attachments: [{ filename: 'big.bin', content: source() }] }, options())) {
+      total += out.length;
+      if (++n % 256 === 0) {
+        const now = process.memoryUsage();
+        peak = Math.max(peak, now.heapUsed + now.arrayBuffers - before.heapUsed - before.arrayBuffers);
+      }
+    }
+    expect(total).toBeGreaterThan((chunks * chunk.length * 4) / 3);
+    expect(peak).toBeLessThan(48 * 1024 * 1024);
+  });
+});
