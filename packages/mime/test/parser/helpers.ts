@@ -13,7 +13,7 @@ export function eventsOf(chunks: Uint8Array[], options: Partial<MimeParserOption
     for (let e = parser.nextEvent(); e.type !== 'need-data' && e.type !== 'end'; e = parser.nextEvent()) {
       const last = out[out.length - 1];
       if (e.type === 'body-chunk' && last?.type === 'body-chunk' && last.path === e.path) {
-        out[out.length - 1] = { ...last, bytes: Buffer.concat([last.bytes, e.bytes]) };
+        out[out.length - 1] = { ...last, bytes: new Uint8Array(Buffer.concat([last.bytes, e.bytes])) };
       } else out.push(e.type === 'body-chunk' ? { ...e, bytes: new Uint8Array(e.bytes) } : e);
     }
   };
