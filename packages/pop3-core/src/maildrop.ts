@@ -83,11 +83,15 @@ export class MarkedMaildrop {
     this.#sizeBytes -= this.#messages[msg - 1]!.sizeBytes;
   }
 
+  /** Count and total size of all messages, marked or not (what RSET restores). */
+  get total(): { count: number; sizeBytes: number } {
+    return { count: this.#messages.length, sizeBytes: this.#messages.reduce((sum, m) => sum + m.sizeBytes, 0) };
+  }
+
   /** RFC 1939 §5 RSET: unmarks every message. */
   unmarkAll(): void {
     this.#deleted.fill(0);
-    this.#count = this.#messages.length;
-    this.#sizeBytes = this.#messages.reduce((sum, m) => sum + m.sizeBytes, 0);
+    ({ count: this.#count, sizeBytes: this.#sizeBytes } = this.total);
   }
 
   /** The numbers of the messages marked as deleted, ascending. */

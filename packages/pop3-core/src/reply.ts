@@ -1,7 +1,9 @@
 // POP3 responses (RFC 1939 §3, RFC 2449 §3 and §8, RFC 5034 §5): the server encodes them from
 // `Pop3Reply` values, the client decodes status lines into `Pop3Response` values.
+import { encodeBase64 } from './base64.js';
 import { LocalProtocolError } from './errors.js';
 import type { Maildrop } from './maildrop.js';
+import { MultilineEncoder } from './multiline.js';
 
 /**
  * An extended response code (RFC 2449 §8): `[IN-USE]`, `[LOGIN-DELAY]` (RFC 2449 §8.1),
@@ -68,4 +70,25 @@ export function decodeStatusLine(line: string): { ok: true; value: Pop3Response 
     return { ok: true, value: { ok, code: coded[1]!.toUpperCase(), text: coded[2]! } };
   }
   return { ok: true, value: { ok, text: rest } };
+}
+
+/** The wire form of a reply: one status line, a multi-line listing, or a SASL challenge. */
+export function encodeReply(reply: Pop3Reply): Uint8Array {
+  switch (reply.type) {
+    case 'ok':
+      return encodeStatusLine(true, reply.text, reply.code);
+    case 'err':
+      return encodeStatusLine(false, reply.text, reply.code);
+    case 'login-ok':
+      return encodeStatusLine(true, reply.text);
+    case 'challenge':
+      // RFC 5034 §4: "+" SP base64; an empty challenge is "+" and a single space.
+      return encoder.encode(`+ ${encodeBase64(reply.data)}\r\n`);
+    case 'lines': {
+      reply.lines.forEach((line) => assertLineText(line, 'listing line'));
+      const body = new MultilineEncoder();
+      const parts = [encodeStatusLine(true, reply.text), body.encode(encoder.encode(reply.lines.map((l) => `${l}\r\n`).join(''))), body.end()];
+      return new Uint8Array(Buffer.concat(parts));
+    }
+  }
 }
