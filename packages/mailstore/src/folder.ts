@@ -131,7 +131,10 @@ export class MaildirFolder {
   /** List new/ and cur/ with UIDs (new names get UIDs under the lock) and sizes. */
   async snapshot(): Promise<MaildirSnapshot> {
     const found = await this.#scan();
-    let state = await this.#uidlist.read();
+    let state = await this.#uidlist.read().catch((error: unknown) => {
+      if (error instanceof StoreError && error.code === 'corrupt') return null; // assign() starts anew
+      throw error;
+    });
     const missing = [...found.keys()].filter((unique) => !state?.uids.has(unique));
     if (!state || missing.length > 0) state = await this.#uidlist.assign(missing.sort());
     const messages: MaildirMessage[] = [];

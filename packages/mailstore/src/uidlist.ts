@@ -66,7 +66,7 @@ export class Uidlist {
   /** Give UIDs to the names that have none yet (in the order given) and return the new state. */
   assign(uniques: readonly string[]): Promise<UidlistState> {
     return this.#locked(async () => {
-      const state = (await this.read()) ?? (await this.#create());
+      const state = (await this.#readOrSetAside()) ?? (await this.#create());
       const lines: string[] = [];
       for (const unique of uniques) {
         if (state.uids.has(unique)) continue;
@@ -90,8 +90,24 @@ export class Uidlist {
     });
   }
 
+  // A damaged list cannot be trusted to map names to UIDs any more: keep it as '<name>.corrupt'
+  // for the postmaster and start a new UIDVALIDITY, which tells IMAP clients to forget their
+  // cached UIDs (RFC 9051 §2.3.1.1) and makes POP3 UIDLs new, as Dovecot does.
+  async #readOrSetAside(): Promise<UidlistState | null> {
+    try {
+      return await this.read();
+    } catch (error) {
+      if (!(error instanceof StoreError && error.code === 'corrupt')) throw error;
+      await rename(this.#path, `${this.#path}.corrupt`);
+      return null;
+    }
+  }
+
   async #create(): Promise<UidlistState> {
-    const state: UidlistState = { uidValidity: Math.max(1, Math.floor(this.#clock() / 1000)), nextUid: 1, uids: new Map() };
+    // Time-based, and above any earlier value we can still read, so it never repeats.
+    const previous = /^mailstack-uidlist 1 V(\d+)/.exec(await readFile(`${this.#path}.corrupt`, 'utf8').catch(() => ''));
+    const uidValidity = Math.max(1, Math.floor(this.#clock() / 1000), previous ? Number(previous[1]) + 1 : 0);
+    const state: UidlistState = { uidValidity, nextUid: 1, uids: new Map() };
     await this.#write(state);
     return state;
   }

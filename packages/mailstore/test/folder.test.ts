@@ -195,3 +195,16 @@ describe('concurrent UID assignment', () => {
     expect(Math.max(...sa.messages.map((m) => m.uid))).toBe(20);
   });
 });
+
+describe('damaged UID list', () => {
+  it('is set aside and replaced with a new, higher UIDVALIDITY', async () => {
+    const folder = await open({ clock: () => 1_700_000_000_000 });
+    await folder.deliver(chunks('one\n'));
+    const before = await folder.snapshot();
+    await writeFile(join(folder.path, UIDLIST_NAME), 'mailstack-uidlist 1 V1700000000 N2\ngarbage line\n');
+    const after = await folder.snapshot();
+    expect(after.uidValidity).toBe(before.uidValidity + 1);
+    expect(after.messages.map((m) => [m.uid, m.unique])).toEqual([[1, before.messages[0]!.unique]]);
+    expect(await readdir(folder.path)).toContain(`${UIDLIST_NAME}.corrupt`);
+  });
+});
