@@ -70,3 +70,17 @@ export {
 } from './policy/relay-policy.js';
 /** anvil(8)-like per-client connection and message rate limits, time as an argument. */
 export { ClientRateLimiter, type RateLimiterOptions } from './policy/rate-limiter.js';
+/** Misuse of an MTA object by our own code (a bug in the caller). */
+export { MtaUsageError } from './routing/errors.js';
+/** Retry backoff arithmetic with the Postfix defaults. */
+export { backoffMs, BACKOFF_DEFAULTS } from './scheduler/backoff.js';
+/** Pure retry scheduler: deliver/bounce/delay-warning/complete/wake-at commands from outcomes. */
+export {
+  RetryScheduler,
+  type SchedulerOptions,
+  type ScheduledMessage,
+  type ScheduledRecipient,
+  type DeliveryOutcome,
+  type BouncedRecipient,
+  type SchedulerCommand,
+} from './scheduler/scheduler.js';

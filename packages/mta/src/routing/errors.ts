@@ -15,3 +15,15 @@ export class MtaConfigError extends Error {
     this.name = new.target.name;
   }
 }
+
+/** Our own code misused an MTA object (recording an outcome nobody asked for): a bug in the caller. */
+export class MtaUsageError extends Error {
+  constructor(
+    readonly code: 'wrong-state' | 'invalid-value',
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}

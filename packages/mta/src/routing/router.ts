@@ -112,6 +112,27 @@ export class Router {
     return this.#routeVia(this.#nextHop(domain), address, domain);
   }
 
+  /**
+   * The destination a recipient's delivery is scheduled under, without DNS (Postfix qmgr's
+   * transport:nexthop queue name): "local", a configured next hop such as "[127.0.0.1]:2626",
+   * an error entry as "error:domain", or the recipient domain for MX routing.
+   */
+  destinationOf(address: string): string {
+    const { domain } = splitAddress(address);
+    if (domain === '') return 'local';
+    const hop = this.#nextHop(domain);
+    switch (hop.kind) {
+      case 'local':
+        return 'local';
+      case 'error':
+        return `error:${domain}`;
+      case 'direct':
+        return domain;
+      case 'smtp':
+        return smtpDestination(hop.host, hop.port, hop.mxLookup);
+    }
+  }
+
   // Deviation from Postfix: the "*" transport entry does not capture our own domains (in Postfix
   // it does, a well-known surprise); explicit entries do, as in Postfix.
   #nextHop(domain: string): NextHop {
@@ -131,7 +152,7 @@ export class Router {
       case 'direct':
         return this.#smtp({ host: domain, port: SMTP_PORT, mxLookup: addressLiteral(domain) === undefined, configured: false }, domain);
       case 'smtp': {
-        const destination = hop.mxLookup ? `${hop.host}:${hop.port}` : `[${hop.host}]:${hop.port}`;
+        const destination = smtpDestination(hop.host, hop.port, hop.mxLookup);
         return this.#smtp({ host: hop.host, port: hop.port, mxLookup: hop.mxLookup, configured: true }, destination);
       }
     }
@@ -147,4 +168,8 @@ export class Router {
     });
     return result.ok ? { kind: 'remote', destination, hops: result.hops } : { kind: 'failed', reply: result.reply };
   }
+}
+
+function smtpDestination(host: string, port: number, mxLookup: boolean): string {
+  return mxLookup ? `${host}:${port}` : `[${host}]:${port}`;
 }

@@ -226,3 +226,15 @@ describe('Router.route', () => {
     });
   });
 });
+
+describe('Router.destinationOf (scheduling key, no DNS)', () => {
+  it('names local, transport, relayhost, error and MX destinations', () => {
+    const r = router({}, { transport: { 'remote.test': '[127.0.0.1]:2626', 'no.example': 'error:nope' } });
+    expect(r.destinationOf('alice@example.test')).toBe('local');
+    expect(r.destinationOf('postmaster')).toBe('local');
+    expect(r.destinationOf('u@remote.test')).toBe('[127.0.0.1]:2626');
+    expect(r.destinationOf('u@no.example')).toBe('error:no.example');
+    expect(r.destinationOf('u@Some.Example')).toBe('some.example');
+    expect(router({}, { relayhost: 'smart.example' }).destinationOf('u@some.example')).toBe('smart.example:25');
+  });
+});
