@@ -75,8 +75,14 @@ function messageHeaders(desc: MessageDescription, options: BuildOptions): PartHe
  */
 export async function* build(desc: MessageDescription, options: BuildOptions): AsyncIterable<Uint8Array> {
   const headers = messageHeaders(desc, options);
-  yield* write(partsOf(desc), options, headers);
-  yield bytes('\r\n');
+  let tail = [0, 0]; // the last two bytes written
+  for await (const chunk of write(partsOf(desc), options, headers)) {
+    tail = chunk.length >= 2 ? [chunk[chunk.length - 2] ?? 0, chunk[chunk.length - 1] ?? 0] : [tail[1] ?? 0, chunk[0] ?? 0];
+    yield chunk;
+  }
+  // RFC 5322 §2.1 and SMTP's "CRLF.CRLF": a message ends with a line break. A single-part body
+  // that does not end in one gains it here (all mailers do the same).
+  if (tail[0] !== 0x0d || tail[1] !== 0x0a) yield bytes('\r\n');
 }
 
 /** build() collected into one Uint8Array, for small messages. */

@@ -1,0 +1,54 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { buildToBytes } from '../../src/builder/build.js';
+import type { AttachmentDescription } from '../../src/builder/types.js';
+import { parse } from '../../src/parser/parse.js';
+import { counterRandom, options } from './helpers.js';
+
+const crlf = (s: string): string => s.replace(/\r\n|\r|\n/g, '\r\n');
+
+// Text biased towards what stresses transfer encodings: line ends, trailing spaces, "=", dots,
+// long lines, non-ASCII.
+const textArb = fc.oneof(
+  fc.string({ unit: 'grapheme', maxLength: 300 }),
+  fc.array(fc.constantFrom('a', ' ', '\t', '\n', '\r\n', '=', '.', 'From ', 'é', '日', '😀', 'x'.repeat(120)), { maxLength: 60 })
+    .map((a) => a.join('')),
+);
+const filenameArb = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 80 }).filter((s) => s.trim() === s && s !== '');
+const attachmentArb: fc.Arbitrary<AttachmentDescription> = fc.record({
+  filename: filenameArb,
+  contentType: fc.constantFrom('application/octet-stream', 'image/png', 'application/pdf'),
+  content: fc.uint8Array({ maxLength: 2000 }),
+});
+
+describe('build → parse round trip (our parser)', () => {
+  it('gives back subject, text, html and attachments', async () => {
+    await fc.assert(fc.asyncProperty(
+      fc.record({
+        subject: fc.string({ unit: 'grapheme', maxLength: 100 }).map((s) => s.replace(/\s+/g, ' ').trim()),
+        text: textArb,
+        html: fc.option(textArb, { nil: undefined }),
+        attachments: fc.array(attachmentArb, { maxLength: 3 }),
+        seed: fc.nat(),
+      }),
+      async ({ subject, text, html, attachments, seed }) => {
+        const raw = await buildToBytes(
+          { from: { name: 'A', address: 'a@x.test' }, subject, text, html, attachments },
+          { ...options(), random: counterRandom(seed) },
+        );
+        const mail = parse(raw);
+        expect(mail.defects).toEqual([]);
+        expect(mail.subject ?? '').toBe(subject);
+        // A single-part 7bit/QP message gains a final CRLF when its text lacks one (every message
+        // ends with CRLF); base64 keeps it outside the encoded content.
+        const single = html === undefined && attachments.length === 0;
+        const expected = single && mail.text !== crlf(text) ? `${crlf(text)}\r\n` : crlf(text);
+        expect(mail.text).toBe(expected);
+        expect(mail.html).toBe(html === undefined ? undefined : crlf(html));
+        expect(mail.attachments.map((a) => [a.filename, a.contentType, Buffer.from(a.content).toString('hex')])).toEqual(
+          attachments.map((a) => [a.filename, a.contentType, Buffer.from(a.content as Uint8Array).toString('hex')]),
+        );
+      },
+    ), { numRuns: 150 });
+  });
+});
