@@ -40,7 +40,7 @@ export interface MaildirMessage {
   uidl: string;
   /** Path relative to the folder, e.g. 'cur/<unique>:2,S'. */
   fileName: string;
-  /** Flags in ASCII order ('' for a message still in new/). */
+  /** Flags in ASCII order (normally '' for a message still in new/). */
   flags: string;
   /** True while the message is in new/ (no client has seen it: IMAP \Recent). */
   isNew: boolean;
@@ -244,7 +244,8 @@ export class MaildirFolder {
       for (const name of await readdir(join(this.path, sub))) {
         if (name.startsWith('.') || name.includes('\n')) continue;
         const { unique, flags } = parseInfo(name);
-        found.set(unique, { unique, fileName: `${sub}/${name}`, flags: sub === 'new' ? '' : flags });
+        // Lenient: Dovecot leaves a message in new/ when only its flags change ('new/<unique>:2,R').
+        found.set(unique, { unique, fileName: `${sub}/${name}`, flags });
       }
     }
     return found;
