@@ -4,6 +4,7 @@
 import type { TransferEncoder } from './encode-transfer.js';
 
 const LINE_BYTES = 57; // 57 bytes → 76 base64 characters, the §6.8 line limit
+const LINE_CHARS = 76;
 const CRLF = Buffer.from('\r\n');
 
 /** Creates a streaming base64 encoder (RFC 2045 §6.8, 76-character lines, no trailing CRLF). */
@@ -11,14 +12,19 @@ export function createBase64Encoder(): TransferEncoder {
   let carry = Buffer.alloc(0);
   let started = false; // whether a line was written: the next one needs a CRLF before it
 
+  // One base64 pass over whole lines, then CRLFs copied in between the 76-character lines.
   const lines = (bytes: Buffer): Buffer => {
-    const parts: Buffer[] = [];
-    for (let i = 0; i < bytes.length; i += LINE_BYTES) {
-      if (started) parts.push(CRLF);
-      parts.push(Buffer.from(bytes.subarray(i, i + LINE_BYTES).toString('base64'), 'latin1'));
+    if (bytes.length === 0) return Buffer.alloc(0);
+    const encoded = Buffer.from(bytes.toString('base64'), 'latin1');
+    const count = Math.ceil(encoded.length / LINE_CHARS);
+    const out = Buffer.allocUnsafe(encoded.length + (started ? count : count - 1) * 2);
+    let o = 0;
+    for (let i = 0; i < encoded.length; i += LINE_CHARS) {
+      if (started) o += CRLF.copy(out, o);
+      o += encoded.copy(out, o, i, i + LINE_CHARS);
       started = true;
     }
-    return Buffer.concat(parts);
+    return out.subarray(0, o);
   };
 
   return {
