@@ -42,8 +42,8 @@ export const REPLY_FOR: Readonly<Record<Pop3ErrorCode, Pop3Reply>> = {
   'syntax': { type: 'err', text: 'Syntax error' },
   'wrong-state': { type: 'err', text: 'Command not valid in this state' },
   'line-too-long': { type: 'err', text: 'Line too long' },
-  'no-such-message': { type: 'err', text: 'No such message' },
-  'already-deleted': { type: 'err', text: 'Message already deleted' },
+  'no-such-message': { type: 'err', text: 'no such message' }, // RFC 1939 §5 wording
+  'already-deleted': { type: 'err', text: 'message already deleted' },
   'tls-active': { type: 'err', text: 'Command not permitted when TLS active' },
   'auth-cancelled': { type: 'err', text: 'Authentication cancelled' },
   'bad-base64': { type: 'err', text: 'Invalid base64 data' },

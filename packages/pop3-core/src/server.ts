@@ -272,13 +272,13 @@ export class Pop3ServerSession {
     return { type: 'auth-response', mechanism, data };
   }
 
-  #reject(code: Pop3ErrorCode, detail: string): Pop3ServerEvent {
+  // `text` replaces REPLY_FOR's wording where the answer can be more precise.
+  #reject(code: Pop3ErrorCode, detail: string, text?: string): Pop3ServerEvent {
     if (COUNTED.has(code)) this.#errors += 1;
     const fatal = this.#errors >= this.#options.maxErrors;
     this.#awaiting = { kind: 'rejected', fatal };
-    return fatal
-      ? { type: 'rejected', code: 'too-many-errors', detail: `${code}: ${detail}`, reply: REPLY_FOR['too-many-errors'] }
-      : { type: 'rejected', code, detail, reply: REPLY_FOR[code] };
+    if (fatal) return { type: 'rejected', code: 'too-many-errors', detail: `${code}: ${detail}`, reply: REPLY_FOR['too-many-errors'] };
+    return { type: 'rejected', code, detail, reply: text === undefined ? REPLY_FOR[code] : { type: 'err', text } };
   }
 
   #command(state: Pop3ServerState & { phase: 'authorization' | 'transaction' }, command: Pop3Command): Pop3ServerEvent {
@@ -317,11 +317,17 @@ export class Pop3ServerSession {
   // RFC 1939 §5: the TRANSACTION commands, answered from the maildrop listing.
   #transaction(maildrop: MarkedMaildrop, command: TransactionCommand): Pop3ServerEvent {
     const ok = (text?: string): Pop3Reply => ({ type: 'ok', text });
+    // The answers use RFC 1939 §5 and §7's example wording ("-ERR message 2 already deleted").
     const find = (msg: number): ListingEntry | Pop3ServerEvent => {
       const found = maildrop.lookup(msg);
       if (typeof found !== 'string') return found;
       const code = command.verb === 'DELE' ? found : 'no-such-message';
-      return this.#reject(code, `${command.verb} ${msg}: ${found}`);
+      const total = maildrop.total.count;
+      const text =
+        code === 'already-deleted' ? `message ${msg} already deleted`
+        : (command.verb === 'LIST' || command.verb === 'UIDL') && msg > total ? `no such message, only ${total} messages in maildrop`
+        : undefined;
+      return this.#reject(code, `${command.verb} ${msg}: ${found}`, text);
     };
     const isEvent = (x: ListingEntry | Pop3ServerEvent): x is Pop3ServerEvent => 'type' in x;
     switch (command.verb) {

@@ -83,7 +83,7 @@ describe('TRANSACTION', () => {
     accept(server, command(server, 'DELE 2\r\n'));
     const again = command(server, 'DELE 2\r\n');
     expect(again).toMatchObject({ type: 'rejected', code: 'already-deleted' });
-    expect(accept(server, again)).toBe('-ERR Message already deleted\r\n');
+    expect(accept(server, again)).toBe('-ERR message 2 already deleted\r\n');
     for (const line of ['RETR 2', 'RETR 3', 'RETR 0', 'TOP 9 1', 'DELE 99']) {
       const ev = command(server, `${line}\r\n`);
       expect(ev).toMatchObject({ type: 'rejected', code: 'no-such-message' });
