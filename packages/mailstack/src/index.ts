@@ -14,3 +14,22 @@ export { parseListenAddress, parseNextHop, isHostName, type ListenAddress, type 
 export { parseDuration } from './config/units.js';
 /** The validated config's types and the listener names. */
 export { LISTENER_NAMES, type ListenerName, type MailstackConfig, type LimitsConfig, type TimeoutsConfig, type QueueConfig } from './config/types.js';
+/** The local users from the users file: lookup by name/address, SASL CredentialLookup, APOP. */
+export { UserDirectory, type LocalUser, type UserDirectoryOptions } from './auth/user-directory.js';
+/** Parse, edit and rewrite a Dovecot passwd-file, keeping untouched lines as they were. */
+export { UsersFile, formatUserLine, checkUserEntry, type UserEntry } from './auth/users-file.js';
+/** Dovecot password schemes: parse "{SCHEME}secret", verify, hash, capabilities (APOP/CRAM-MD5/SCRAM). */
+export {
+  PASSWORD_SCHEMES,
+  parseStoredSecret,
+  verifySecret,
+  hashPassword,
+  secretCapabilities,
+  type PasswordScheme,
+  type StoredSecret,
+  type SecretCapabilities,
+} from './auth/schemes.js';
+/** Glibc-compatible SHA-crypt ($5$, $6$). */
+export { shaCrypt, parseShaCryptSettings, shaCryptSalt, type ShaCryptSettings, type ShaCryptAlgorithm } from './auth/sha-crypt.js';
+/** Failed-authentication delay policy (Dovecot auth_failure_delay), clock passed in. */
+export { AuthFailureDelay, type AuthFailureDelayOptions, type AuthAttempt } from './auth/failure-delay.js';
