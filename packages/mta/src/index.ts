@@ -84,3 +84,12 @@ export {
   type BouncedRecipient,
   type SchedulerCommand,
 } from './scheduler/scheduler.js';
+/** The Received trace field (RFC 5321 §4.4) and its WITH protocol name (RFC 3848). */
+export {
+  formatReceived,
+  receivedProtocol,
+  type ReceivedInfo,
+  type ReceivedProtocol,
+  type ReceivedTls,
+  type ProtocolFacts,
+} from './received/received.js';
