@@ -64,8 +64,9 @@ function answer(server: Pop3ServerSession, t: Transcript, event: Pop3ServerEvent
       return latin1(server.send({ type: 'login-ok', maildrop, text: first.slice(4) }));
     }
     case 'capa': {
-      const status = statusReply(first);
-      return latin1(server.send({ type: 'lines', text: status.text, lines: lines.slice(1, -1).map((l) => (l.startsWith('..') ? l.slice(1) : l)) }));
+      const status = decodeStatusLine(first);
+      const text = status.ok ? status.value.text : '';
+      return latin1(server.send({ type: 'lines', text, lines: lines.slice(1, -1).map((l) => (l.startsWith('..') ? l.slice(1) : l)) }));
     }
     default:
       return latin1(server.send(statusReply(first)));
