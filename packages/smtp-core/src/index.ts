@@ -1,5 +1,9 @@
 // @mailstack/smtp-core: the only importable entry point (STYLE.md §10).
 export { SmtpServerSession, expectsReply, type SmtpServerOptions, type SmtpServerEvent } from './server.js';
+export { SmtpClientSession, heloFallback, type SmtpClientEvent, type SmtpClientOptions, type SmtpClientTimeouts, type ReplyTarget } from './client.js';
+export { SmtpClientTransaction, type TransactionEnvelope, type TransactionResult, type RecipientResult } from './transaction.js';
+export { parseCapabilities, NO_CAPABILITIES, type SmtpCapabilities } from './capabilities.js';
+export { DotStuffer } from './dot-stuff.js';
 export { DEFAULT_EXTENSIONS, type SmtpServerExtensions } from './extensions.js';
 export { LEGAL, type SmtpServerState, type SessionContext, type Envelope, type Recipient, type Helo, type CommandPhase } from './state.js';
 export {
