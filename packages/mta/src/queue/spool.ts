@@ -15,7 +15,7 @@
 // Finishing a message unlinks its queue file (the commit point) and then its status file.
 // What a crash leaves at each instant is described in the package README.
 
-import { link, mkdir, open, readdir, readFile, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Syncer, type SyncStats } from './durability.js';
@@ -40,6 +40,8 @@ export type QueueState = 'active' | 'deferred' | 'hold';
 const STATES: readonly QueueState[] = ['active', 'deferred', 'hold'];
 const DIRS = ['incoming', ...STATES, 'status', 'maildrop', 'corrupt'] as const;
 type QueueDir = (typeof DIRS)[number];
+// A maildrop '.tmp' file this old belongs to a writer that died (a live one takes seconds).
+const STALE_MAILDROP_TEMP_MS = 24 * 3600 * 1000;
 
 /** A recipient with where it stands. */
 export interface QueueRecipient extends RecipientParams {
@@ -244,7 +246,9 @@ export class QueueSpool {
     const queued = new Set<string>();
     for (const state of STATES) {
       for (const id of await this.#ids(state)) {
-        if (await this.#isReadable(join(this.#dir(state), id), id)) {
+        if (queued.has(id)) {
+          await this.#dropTwin(id, state, report);
+        } else if (await this.#isReadable(join(this.#dir(state), id), id)) {
           report[state].push(id);
           queued.add(id);
         } else {
@@ -259,6 +263,20 @@ export class QueueSpool {
     return report;
   }
 
+  // The same id in two state folders: a rename whose old name survived a crash on a file system
+  // that does not journal renames as one step. Both names are the same inode: drop the later one.
+  // (Different inodes cannot come from our renames; keep the second file in corrupt/.)
+  async #dropTwin(id: string, state: QueueState, report: RecoveryReport): Promise<void> {
+    const first = STATES.find((s) => report[s].includes(id))!;
+    const path = join(this.#dir(state), id);
+    const [a, b] = await Promise.all([stat(join(this.#dir(first), id)), stat(path)]);
+    if (a.ino === b.ino && a.dev === b.dev) await unlink(path);
+    else {
+      await rename(path, join(this.#dir('corrupt'), `${id}.${state}`));
+      report.corrupt.push(`${id}.${state}`);
+    }
+  }
+
   /**
    * Move the complete files of maildrop/ (writeMaildrop) into active/; a file whose envelope does
    * not parse goes to corrupt/. Resolves with the queue ids picked up.
@@ -266,6 +284,7 @@ export class QueueSpool {
   async pickupMaildrop(): Promise<string[]> {
     const picked: string[] = [];
     const maildrop = this.#dir('maildrop');
+    await this.#removeStaleMaildropTemps();
     for (const name of (await readdir(maildrop)).filter(isQueueId).sort()) {
       const path = join(maildrop, name);
       if (!(await this.#isReadable(path, name))) {
@@ -282,6 +301,16 @@ export class QueueSpool {
       await this.#syncer.directory(maildrop);
     }
     return picked;
+  }
+
+  // A writer that died before its rename (sendmail then exited non-zero) leaves '<id>.tmp'.
+  async #removeStaleMaildropTemps(): Promise<void> {
+    const maildrop = this.#dir('maildrop');
+    for (const name of await readdir(maildrop)) {
+      if (!name.endsWith('.tmp')) continue;
+      const info = await stat(join(maildrop, name)).catch(() => undefined);
+      if (info && this.#clock() - info.mtimeMs > STALE_MAILDROP_TEMP_MS) await unlink(join(maildrop, name)).catch(ignoreMissing);
+    }
   }
 
   // The id a maildrop file gets in the queue: its own, unless that is taken. If the queued file

@@ -1,4 +1,4 @@
-import { link, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { link, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -164,16 +164,34 @@ describe('recover', () => {
   });
 });
 
+describe('recover after a half-journaled rename', () => {
+  it('keeps one name of a message found in two folders', async () => {
+    const id = await spool.enqueue(request, body(MESSAGE));
+    const q = (...parts: string[]) => join(dataDir, 'queue', ...parts);
+    await link(q('active', id), q('deferred', id)); // same inode under both names
+    const other = await spool.enqueue(request, body('other'));
+    await writeFile(q('hold', other), `${JSON.stringify({ v: 1, sender: '', recipients: [{ address: 'x@y' }], arrivalAt: 1 })}\nnot ours`);
+    const report = await spool.recover();
+    expect(report).toMatchObject({ active: [id, other].sort(), deferred: [], hold: [], corrupt: [`${other}.hold`] });
+    expect(await dir('deferred')).toEqual([]);
+    expect(await text(await spool.openMessage(other))).toBe('other');
+  });
+});
+
 describe('maildrop', () => {
   it('writes complete files by rename and is picked up into active/', async () => {
     const id = await writeMaildrop(dataDir, { sender: 'root@localhost', recipients: ['bob@example.test'], client: { protocol: 'local' } }, body(MESSAGE), { clock: () => now });
     expect(await dir('maildrop')).toEqual([id]);
     await writeFile(join(dataDir, 'queue', 'maildrop', '0LOYW3V2800090000AA.tmp'), 'being written');
+    await writeFile(join(dataDir, 'queue', 'maildrop', '0LOYW3V2800070000AA.tmp'), 'its writer died');
+    const dayAgo = (Date.now() - 25 * 3600 * 1000) / 1000;
+    await utimes(join(dataDir, 'queue', 'maildrop', '0LOYW3V2800070000AA.tmp'), dayAgo, dayAgo);
+    now = Date.now();
     await writeFile(join(dataDir, 'queue', 'maildrop', '0LOYW3V2800080000AA'), '{"v":2}\nbad');
     expect(await spool.pickupMaildrop()).toEqual([id]);
     expect(await dir('maildrop')).toEqual(['0LOYW3V2800090000AA.tmp']);
     expect(await dir('corrupt')).toEqual(['0LOYW3V2800080000AA']);
-    expect(await spool.get(id)).toMatchObject({ state: 'active', sender: 'root@localhost', client: { protocol: 'local' }, arrivalAt: now });
+    expect(await spool.get(id)).toMatchObject({ state: 'active', sender: 'root@localhost', client: { protocol: 'local' }, arrivalAt: 1_700_000_000_000 });
     expect(await text(await spool.openMessage(id))).toBe(MESSAGE);
   });
 
