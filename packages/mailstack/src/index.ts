@@ -33,3 +33,5 @@ export {
 export { shaCrypt, parseShaCryptSettings, shaCryptSalt, type ShaCryptSettings, type ShaCryptAlgorithm } from './auth/sha-crypt.js';
 /** Failed-authentication delay policy (Dovecot auth_failure_delay), clock passed in. */
 export { AuthFailureDelay, type AuthFailureDelayOptions, type AuthAttempt } from './auth/failure-delay.js';
+/** TLS certificate and key for the listeners: configured files or a generated self-signed pair (TLS 1.2+). */
+export { loadTlsMaterial, TLS_MIN_VERSION, type TlsMaterial, type LoadTlsOptions } from './tls/material.js';
