@@ -35,3 +35,5 @@ export { shaCrypt, parseShaCryptSettings, shaCryptSalt, type ShaCryptSettings, t
 export { AuthFailureDelay, type AuthFailureDelayOptions, type AuthAttempt } from './auth/failure-delay.js';
 /** TLS certificate and key for the listeners: configured files or a generated self-signed pair (TLS 1.2+). */
 export { loadTlsMaterial, TLS_MIN_VERSION, type TlsMaterial, type LoadTlsOptions } from './tls/material.js';
+/** Load (missing = empty) and atomically save the users file, for the commands that edit it. */
+export { loadUsersFile, saveUsersFile } from './auth/users-store.js';

@@ -16,7 +16,15 @@ import {
   type ScramHash,
 } from '@mailstack/sasl';
 import { ConfigError } from '../config/errors.js';
-import { parseStoredSecret, secretCapabilities, verifySecret, type SecretCapabilities, type StoredSecret } from './schemes.js';
+import {
+  hashPassword,
+  parseStoredSecret,
+  secretCapabilities,
+  verifySecret,
+  type PasswordScheme,
+  type SecretCapabilities,
+  type StoredSecret,
+} from './schemes.js';
 import { UsersFile, type UserEntry } from './users-file.js';
 
 /** A user of the local system, every default applied. */
@@ -45,6 +53,16 @@ export interface UserDirectoryOptions {
 interface Snapshot {
   signature: string;
   users: LocalUser[];
+  /** Checked against for unknown users, in the file's most common scheme, so that an unknown
+   *  user costs as much time as a wrong password (no user enumeration by timing). */
+  decoy: StoredSecret;
+}
+
+function decoySecret(users: readonly LocalUser[]): StoredSecret {
+  const counts = new Map<PasswordScheme, number>();
+  for (const user of users) counts.set(user.secret.scheme, (counts.get(user.secret.scheme) ?? 0) + 1);
+  const scheme = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'PLAIN';
+  return parseStoredSecret(hashPassword(randomBytes(12).toString('base64'), scheme)) as StoredSecret;
 }
 
 function parseExtra(extra: string): Record<string, string> {
@@ -78,7 +96,7 @@ function isNotFound(error: unknown): boolean {
 
 /** The local users, kept in step with the users file. Implements @mailstack/sasl's CredentialLookup. */
 export class UserDirectory implements CredentialLookup {
-  #snapshot: Snapshot = { signature: 'unread', users: [] };
+  #snapshot: Snapshot = { signature: 'unread', users: [], decoy: { scheme: 'PLAIN', value: '' } };
   #reloading: Promise<void> | undefined;
   readonly #domains: Set<string>;
   // Per-process random salts for SCRAM keys derived from plaintext secrets (RFC 5802 §3).
@@ -122,7 +140,7 @@ export class UserDirectory implements CredentialLookup {
       }
     }
     const users = UsersFile.parse(text, file).users.map((entry) => toLocalUser(entry, this.options));
-    this.#snapshot = { signature, users };
+    this.#snapshot = { signature, users, decoy: decoySecret(users) };
     this.#scramCache.clear();
   }
 
@@ -150,7 +168,8 @@ export class UserDirectory implements CredentialLookup {
 
   async verifyPassword(authcid: string, password: string): Promise<boolean> {
     const user = await this.find(authcid);
-    return user !== undefined && verifySecret(user.secret, password);
+    const matches = verifySecret(user?.secret ?? this.#snapshot.decoy, password);
+    return user !== undefined && matches;
   }
 
   async getCramSecret(authcid: string): Promise<CramSecret | undefined> {
