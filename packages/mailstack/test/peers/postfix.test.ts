@@ -80,4 +80,22 @@ describe('startPostfix', () => {
     expect(dump).toContain('Subject: relayed');
     expect(readFileSync(postfix.logFile, 'utf8')).toMatch(/to=<someone@remote\.test>, relay=127\.0\.0\.1\[127\.0\.0\.1\]:\d+.*status=sent/);
   });
+
+  it('runs two private instances side by side; stopping one leaves the other serving', async () => {
+    const [first, second] = await Promise.all([startPostfix({ domain: 'one.test' }), startPostfix({ domain: 'two.test' })]);
+    track(first);
+    track(second);
+    expect(first.port).not.toBe(second.port);
+    for (const [postfix, name] of [[first, 'one.test'], [second, 'two.test']] as const) {
+      const client = await LineSocket.connect(postfix.port);
+      expect((await client.readSmtpReply()).lines[0]).toBe(`mx.${name} ESMTP Postfix`);
+      await client.close();
+    }
+    await first.stop();
+    expect(isAlive(first.pid)).toBe(false);
+    const client = await LineSocket.connect(second.port);
+    expect((await client.readSmtpReply()).code).toBe(220);
+    expect((await client.smtp('QUIT')).code).toBe(221);
+    await client.close();
+  });
 });
