@@ -89,7 +89,7 @@ type Owed =
   | { readonly kind: 'command'; readonly command: SmtpCommand }
   | { readonly kind: 'auth' }
   | { readonly kind: 'data-end'; readonly last: boolean }
-  | { readonly kind: 'rejected'; readonly next: SmtpServerState }
+  | { readonly kind: 'rejected'; readonly code: SmtpErrorCode; readonly next: SmtpServerState }
   | { readonly kind: 'timed-out' };
 
 const LF = 0x0a;
@@ -118,6 +118,8 @@ export class SmtpServerSession {
   #skippingLine = false;
   #reader: DataReader | undefined;
   #errors = 0;
+  /** RCPTs refused for the recipient limit in this transaction. */
+  #overshoot = 0;
   #active = false;
   #lastActiveAt: number | undefined;
   #timedOut = false;
@@ -147,10 +149,11 @@ export class SmtpServerSession {
 
   /** Append bytes from the peer. Never parses, never throws on content. */
   receive(data: Uint8Array): void {
+    if (data.length === 0) return;
     this.#active = true;
     const p = this.#state.phase;
     // After our 220 to STARTTLS, plaintext must not reach the TLS session (RFC 3207 §4.2, CVE-2011-0411).
-    if (p === 'closed' || p === 'starttls' || data.length === 0) return;
+    if (p === 'closed' || p === 'starttls') return;
     if (this.#pos >= this.#buf.length) {
       this.#buf = data;
     } else {
@@ -218,9 +221,20 @@ export class SmtpServerSession {
     this.#active = true;
     const wire = this.#wireReply(owed, reply);
     this.#advance(owed, reply);
-    if (reply.code >= 400) this.#errors++;
+    if (reply.code >= 400 && !this.#forgivenOvershoot(owed)) this.#errors++;
     if (reply.code === 421) this.#state = { phase: 'closed' }; // RFC 5321 §3.8: 421 closes the channel
     return encodeReply(wire);
+  }
+
+  /**
+   * Recipients past the limit get 452 (RFC 5321 §4.5.3.1.10: the client retries them later), so
+   * the first `maxRecipients` of them are not errors; beyond that each one is (Postfix
+   * smtpd_recipient_overshoot_limit).
+   */
+  #forgivenOvershoot(owed: Owed): boolean {
+    if (owed.kind !== 'rejected' || owed.code !== 'too-many-recipients') return false;
+    this.#overshoot++;
+    return this.#overshoot <= this.#maxRecipients;
   }
 
   /** The reply as it goes on the wire: EHLO capabilities added, enhanced codes per RFC 2034. */
@@ -246,8 +260,9 @@ export class SmtpServerSession {
         else this.#state = owed.earlyTalker ? { phase: 'closed' } : { phase: 'refused' };
         return;
       case 'command':
-        if (ok) this.#afterCommand(owed.command, reply);
-        else if (owed.command.verb === 'QUIT') this.#state = { phase: 'closed' };
+        // RFC 5321 §4.1.1.10: after the reply to QUIT the channel closes, whatever the phase.
+        if (owed.command.verb === 'QUIT') this.#state = { phase: 'closed' };
+        else if (ok) this.#afterCommand(owed.command, reply);
         return;
       case 'auth': {
         const s = this.#state;
@@ -287,6 +302,7 @@ export class SmtpServerSession {
         this.#state = greeted(ctx, { verb: cmd.verb, domain: cmd.domain });
         return;
       case 'MAIL':
+        this.#overshoot = 0;
         this.#state = mailAccepted(ctx, cmd.reversePath, cmd.params);
         return;
       case 'RCPT':
@@ -301,9 +317,6 @@ export class SmtpServerSession {
       case 'RSET':
         this.#state = toIdle(ctx);
         return;
-      case 'QUIT':
-        this.#state = { phase: 'closed' };
-        return;
       case 'STARTTLS':
         // RFC 3207 §4.2 / CVE-2011-0411: bytes pipelined after STARTTLS are dropped, never replayed after TLS.
         this.#buf = EMPTY;
@@ -314,6 +327,7 @@ export class SmtpServerSession {
         if (reply.code === 334) this.#state = { phase: 'auth', ctx, mechanism: cmd.mechanism };
         else if (reply.code === 235) this.#state = toIdle({ ...ctx, authenticated: cmd.mechanism });
         return;
+      case 'QUIT':
       case 'NOOP':
       case 'HELP':
       case 'VRFY':
@@ -369,7 +383,7 @@ export class SmtpServerSession {
 
   /** Reply owed for a peer error; `next` is the state after the reply (default: unchanged). */
   #reject(code: SmtpErrorCode, detail: string, next: SmtpServerState = this.#state): SmtpServerEvent {
-    this.#owed = { kind: 'rejected', next };
+    this.#owed = { kind: 'rejected', code, next };
     return this.#rejectEvent(code, detail);
   }
 
@@ -549,7 +563,7 @@ export class SmtpServerSession {
     if (r === 'too-long') return this.#reject('auth-line-too-long', 'SASL response over the limit', toIdle(ctx));
     const text = decodeLineText(r.line);
     if (text === '*') {
-      this.#owed = { kind: 'rejected', next: toIdle(ctx) };
+      this.#owed = { kind: 'rejected', code: 'auth-cancelled', next: toIdle(ctx) };
       return { type: 'auth-response', cancelled: true, reply: REPLY_FOR['auth-cancelled'] };
     }
     const response = typeof text === 'string' ? decodeBase64(text) : undefined;
