@@ -15,10 +15,13 @@ export interface SyncStats {
 export class Syncer {
   readonly stats: SyncStats = { fileFsyncs: 0, directoryFsyncs: 0, commitBatches: 0 };
 
-  /** fsync an open file. */
+  /**
+   * Make an open file's data durable. fdatasync(2) suffices: it also writes the metadata needed to
+   * read the data back (the size), and the name is made durable by the directory fsync.
+   */
   async file(handle: FileHandle): Promise<void> {
     this.stats.fileFsyncs++;
-    await handle.sync();
+    await handle.datasync();
   }
 
   /** fsync a directory, making the names created/renamed/removed in it durable. */
