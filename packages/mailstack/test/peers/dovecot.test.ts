@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -38,7 +39,7 @@ describe('startDovecot', () => {
     expect(existsSync(dovecot.dir)).toBe(false);
   });
 
-  it('answers on pop3s, imap and imaps, and refuses a wrong password', async () => {
+  it('answers on pop3s, imap and imaps, takes APOP, and refuses a wrong password', async () => {
     const dovecot = await startDovecot({ users: [{ name: 'bob', password: 'right' }] });
     running.push(dovecot);
     const pop3s = await LineSocket.connect(dovecot.ports.pop3s, { tls: true });
@@ -50,6 +51,14 @@ describe('startDovecot', () => {
     expect(await pop3s.command('PASS right')).toMatch(/^\+OK/);
     expect(await pop3s.command('STAT')).toBe('+OK 0 0');
     await pop3s.close();
+
+    // RFC 1939 §7 APOP: MD5 of the greeting's timestamp and the shared secret ({PLAIN} store).
+    const apop = await LineSocket.connect(dovecot.ports.pop3);
+    const timestamp = /<[^>]+>/.exec(await apop.readLine())?.[0];
+    expect(timestamp).toBeDefined();
+    const digest = createHash('md5').update(`${timestamp}right`).digest('hex');
+    expect(await apop.command(`APOP bob ${digest}`)).toMatch(/^\+OK/);
+    await apop.close();
 
     const imap = await LineSocket.connect(dovecot.ports.imap);
     expect(await imap.readLine()).toMatch(/^\* OK .*STARTTLS/);
