@@ -93,3 +93,15 @@ export {
   type ReceivedTls,
   type ProtocolFacts,
 } from './received/received.js';
+/** RFC 3464 delivery status notifications (multipart/report) from MAILER-DAEMON. */
+export {
+  buildDsn,
+  type DsnOptions,
+  type DsnRecipient,
+  type DsnAction,
+  type ReturnedMessage,
+} from './dsn/dsn.js';
+/** Whether a DSN is due: NOTIFY (RFC 3461 §4.1), never to the null sender (RFC 5321 §6.1). */
+export { shouldNotify, type NotifyKeyword, type NotifyQuestion } from './dsn/notify.js';
+/** The notice kind and Subject for a set of actions (Postfix wording). */
+export { dsnKind, DSN_SUBJECT, type DsnKind } from './dsn/human-text.js';
