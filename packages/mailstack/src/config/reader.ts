@@ -3,7 +3,7 @@
  * and its dotted path ("limits.messageSize") so the message names both the key and the line.
  * A null value (`key:` or `key: null`) counts as absent everywhere.
  */
-import { isMap, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
 import { ConfigError, type ConfigErrorCode } from './errors.js';
 import { parseDuration } from './units.js';
 
@@ -20,6 +20,7 @@ function describe(node: YamlValue): string {
   if (isMap(node)) return 'a mapping';
   if (isSeq(node)) return 'a list';
   if (isScalar(node)) return JSON.stringify(node.value);
+  if (isAlias(node)) return `the alias *${node.source} (YAML aliases are not supported)`;
   return 'nothing';
 }
 

@@ -164,6 +164,8 @@ describe('parseConfig: every error names the file, the line and the key', () => 
     ['unknown retry key', 'queue:\n  retry:\n    last: 1h\n', 3, 'unknown-key', /unknown key "queue.retry.last"/],
     ['bad transport domain', 'transport:\n  "a b": "[127.0.0.1]:25"\n', 2, 'invalid-value', /transport: "a b" is not a domain/],
     ['bad transport hop', 'transport:\n  remote.test: "[127.0.0.1:25"\n', 2, 'invalid-value', /transport.remote.test: expected/],
+    ['YAML alias', 'x: &h mail.example.test\n', 1, 'unknown-key', /unknown key "x"/],
+    ['YAML alias value', 'domains: [&d a.test]\nhostname: *d\n', 2, 'invalid-value', /hostname: expected a non-empty string, got the alias \*d/],
     ['bad relayhost', 'relayhost: "smart host"\n', 1, 'invalid-value', /relayhost: bad host/],
   ])('%s', (_name, text, line, code, message) => {
     const error = errorOf(text);
