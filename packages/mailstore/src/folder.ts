@@ -16,7 +16,7 @@ import { StoreError, errnoCode } from './errors.js';
 import { fsyncDirectory } from './fsync.js';
 import { LfNormalizer, CrlfExpander, expandToCrlf } from './line-ends.js';
 import { type LockHandle, type LockWaitOptions, tryLockFile } from './lockfile.js';
-import { formatInfo, maildirName, parseInfo, parseSizeFields, withSizeFields } from './name.js';
+import { compareDeliveryOrder, formatInfo, maildirName, parseInfo, parseSizeFields, withSizeFields } from './name.js';
 import { Uidlist, pop3Uidl } from './uidlist.js';
 
 /** How a folder names its deliveries and what it uses for time and lock waits. */
@@ -136,7 +136,7 @@ export class MaildirFolder {
       throw error;
     });
     const missing = [...found.keys()].filter((unique) => !state?.uids.has(unique));
-    if (!state || missing.length > 0) state = await this.#uidlist.assign(missing.sort());
+    if (!state || missing.length > 0) state = await this.#uidlist.assign(missing.sort(compareDeliveryOrder));
     const messages: MaildirMessage[] = [];
     const byUid = new Map<number, Located>();
     for (const [unique, located] of found) {

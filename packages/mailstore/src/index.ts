@@ -6,6 +6,7 @@ export {
   normalizeFlags,
   parseSizeFields,
   withSizeFields,
+  compareDeliveryOrder,
   type MaildirNameParts,
   type MaildirInfo,
   type SizeFields,

@@ -91,3 +91,18 @@ export function parseSizeFields(unique: string): SizeFields {
 export function withSizeFields(unique: string, sizeBytes: number, crlfSizeBytes: number): string {
   return `${unique},S=${sizeBytes},W=${crlfSizeBytes}`;
 }
+
+/**
+ * Order unique names by delivery time: the seconds, then the microseconds of an M field, then
+ * the text (plain string order would put '.M5P' after '.M123P' and 9-digit times after 10-digit).
+ */
+export function compareDeliveryOrder(a: string, b: string): number {
+  const ka = deliveryKey(a);
+  const kb = deliveryKey(b);
+  return ka[0] - kb[0] || ka[1] - kb[1] || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+function deliveryKey(unique: string): [number, number] {
+  const match = /^(\d{1,15})\.(?:M(\d{1,6}))?/.exec(unique);
+  return [match ? Number(match[1]) : Number.MAX_SAFE_INTEGER, match?.[2] ? Number(match[2]) : 0];
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatInfo, maildirName, normalizeFlags, parseInfo, parseSizeFields, withSizeFields } from '@mailstack/mailstore';
+import { compareDeliveryOrder, formatInfo, maildirName, normalizeFlags, parseInfo, parseSizeFields, withSizeFields } from '@mailstack/mailstore';
 
 describe('maildirName', () => {
   it('gives time, microseconds, pid, counter and host', () => {
@@ -26,5 +26,19 @@ describe('parseInfo / formatInfo', () => {
     expect(unique).toBe('1.M2P3Q4.h,S=10,W=12');
     expect(parseSizeFields(unique)).toEqual({ sizeBytes: 10, crlfSizeBytes: 12 });
     expect(parseSizeFields('1.M2P3Q4.h')).toEqual({});
+  });
+});
+
+describe('compareDeliveryOrder', () => {
+  it('orders by seconds, then microseconds, then text', () => {
+    const names = ['1700000001.M1P1Q1.h', '999999999.M9P1Q1.h', '1700000000.M123P1Q1.h', '1700000000.M5P1Q2.h', 'odd-name', '1700000000.M5P1Q1.h'];
+    expect([...names].sort(compareDeliveryOrder)).toEqual([
+      '999999999.M9P1Q1.h',
+      '1700000000.M5P1Q1.h',
+      '1700000000.M5P1Q2.h',
+      '1700000000.M123P1Q1.h',
+      '1700000001.M1P1Q1.h',
+      'odd-name',
+    ]);
   });
 });

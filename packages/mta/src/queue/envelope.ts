@@ -98,7 +98,7 @@ export function checkEnvelope(value: unknown): StoredEnvelope {
     if (!isObject(r) || typeof r.address !== 'string' || r.address === '' || !ADDRESS.test(r.address)) bad('bad recipient');
     const { orcpt, notify } = r as Record<string, unknown>;
     if (orcpt !== undefined && (typeof orcpt !== 'string' || !ADDRESS.test(orcpt))) bad('bad ORCPT');
-    if (notify !== undefined && !(Array.isArray(notify) && notify.length > 0 && notify.every((n) => NOTIFY.has(n)))) bad('bad NOTIFY');
+    if (notify !== undefined && !isNotifyList(notify)) bad('bad NOTIFY');
   }
   if (value.dsn !== undefined && !isStringRecord(value.dsn, ['ret', 'envid'])) bad('bad DSN parameters');
   const ret = (value.dsn as DsnParams | undefined)?.ret;
@@ -123,6 +123,12 @@ export function checkStatus(value: unknown, recipientCount: number): StoredStatu
 /** The status of a message nobody has tried yet. */
 export function initialStatus(recipientCount: number): StoredStatus {
   return { v: 1, attempts: 0, recipients: Array.from({ length: recipientCount }, () => ({ status: 'pending' as const })) };
+}
+
+// RFC 3461 §4.1: NOTIFY is NEVER alone, or one or more of SUCCESS, FAILURE, DELAY.
+function isNotifyList(value: unknown): boolean {
+  if (!Array.isArray(value) || value.length === 0 || !value.every((n) => NOTIFY.has(n))) return false;
+  return new Set(value).size === value.length && (value.length === 1 || !value.includes('NEVER'));
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

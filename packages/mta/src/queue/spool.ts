@@ -286,15 +286,12 @@ export class QueueSpool {
     const maildrop = this.#dir('maildrop');
     await this.#removeStaleMaildropTemps();
     for (const name of (await readdir(maildrop)).filter(isQueueId).sort()) {
-      const path = join(maildrop, name);
-      if (!(await this.#isReadable(path, name))) {
-        await rename(path, join(this.#dir('corrupt'), name)).catch(ignoreMissing);
-        continue;
+      try {
+        const id = await this.#pickupOne(join(maildrop, name), name);
+        if (id !== null) picked.push(id);
+      } catch (error) {
+        ignoreMissing(error); // another pickup took it first
       }
-      const id = await this.#pickupId(path, name);
-      if (id === null) continue;
-      await rename(path, join(this.#dir('active'), id));
-      picked.push(id);
     }
     if (picked.length > 0) {
       await this.#syncer.directory(this.#dir('active'));
@@ -311,6 +308,17 @@ export class QueueSpool {
       const info = await stat(join(maildrop, name)).catch(() => undefined);
       if (info && this.#clock() - info.mtimeMs > STALE_MAILDROP_TEMP_MS) await unlink(join(maildrop, name)).catch(ignoreMissing);
     }
+  }
+
+  // Resolves with the queue id the file now has, or null if it went to corrupt/ or was a twin.
+  async #pickupOne(path: string, name: string): Promise<string | null> {
+    if (!(await this.#isReadable(path, name))) {
+      await rename(path, join(this.#dir('corrupt'), name));
+      return null;
+    }
+    const id = await this.#pickupId(path, name);
+    if (id !== null) await rename(path, join(this.#dir('active'), id));
+    return id;
   }
 
   // The id a maildrop file gets in the queue: its own, unless that is taken. If the queued file

@@ -73,6 +73,7 @@ describe('enqueue', () => {
     await expect(spool.enqueue(request, failing())).rejects.toMatchObject({ code: 'io' });
     await expect(spool.enqueue({ sender: 'a@b', recipients: [] }, body('x'))).rejects.toMatchObject({ code: 'invalid-envelope' });
     await expect(spool.enqueue({ sender: 'a@b\r\nRCPT TO:<x>', recipients: ['c@d'] }, body('x'))).rejects.toMatchObject({ code: 'invalid-envelope' });
+    await expect(spool.enqueue({ sender: '', recipients: [{ address: 'c@d', notify: ['NEVER', 'FAILURE'] }] }, body('x'))).rejects.toMatchObject({ code: 'invalid-envelope' });
     await expect(spool.enqueue(request, Readable.from(['text']))).rejects.toBeInstanceOf(TypeError);
     expect(await dir('incoming')).toEqual([]);
     expect(await spool.list()).toEqual([]);
@@ -193,6 +194,13 @@ describe('maildrop', () => {
     expect(await dir('corrupt')).toEqual(['0LOYW3V2800080000AA']);
     expect(await spool.get(id)).toMatchObject({ state: 'active', sender: 'root@localhost', client: { protocol: 'local' }, arrivalAt: 1_700_000_000_000 });
     expect(await text(await spool.openMessage(id))).toBe(MESSAGE);
+  });
+
+  it('lets two concurrent pickups share the work without error', async () => {
+    const ids = await Promise.all([1, 2, 3, 4].map((i) => writeMaildrop(dataDir, request, body(`m${i}`))));
+    const [a, b] = await Promise.all([spool.pickupMaildrop(), spool.pickupMaildrop()]);
+    expect([...a, ...b].sort()).toEqual(ids.sort());
+    expect(await dir('active')).toEqual(ids.sort());
   });
 
   it('drops a maildrop name left beside its queued twin by a crash, and renames a true id clash', async () => {
