@@ -3,17 +3,17 @@
 // (Node's ICU).
 //
 // Labels are normalised the way browsers and mailparser do (WHATWG Encoding §4.2 "get an
-// encoding"): ISO-8859-1/latin1/us-ascii decode as windows-1252 (mail labelled Latin-1 is
-// routinely cp1252), gb2312/gbk as gb18030 (a superset), ks_c_5601-1987 as EUC-KR (cp949).
+// encoding"): ISO-8859-1/latin1 decode as windows-1252 (mail labelled Latin-1 is routinely
+// cp1252), gb2312/gbk as gb18030 (a superset), ks_c_5601-1987 as EUC-KR (cp949).
 // An unknown label falls back to UTF-8 when the bytes are valid UTF-8, else windows-1252, and
 // the caller is told (`known: false`) so it can record an `unknown-charset` defect.
 import iconv from 'iconv-lite';
 
 // WHATWG-style aliases that iconv-lite would resolve differently (or not at all).
 const ALIASES: Record<string, string> = {
-  'us-ascii': 'windows-1252',
-  ascii: 'windows-1252',
-  'ansi_x3.4-1968': 'windows-1252',
+  ascii: 'us-ascii',
+  'ansi_x3.4-1968': 'us-ascii',
+  'iso646-us': 'us-ascii',
   'iso-8859-1': 'windows-1252',
   iso88591: 'windows-1252',
   'iso_8859-1': 'windows-1252',
@@ -53,9 +53,9 @@ export interface ResolvedCharset {
 /** Normalises a charset label (case, quotes, WHATWG aliases); `known: false` for unknown labels. */
 export function resolveCharset(label: string | undefined): ResolvedCharset {
   const cleaned = (label ?? '').trim().replace(/^["']|["']$/g, '').toLowerCase();
-  if (cleaned === '') return { name: 'windows-1252', known: true }; // RFC 2045 §5.2 default us-ascii
+  if (cleaned === '') return { name: 'us-ascii', known: true }; // RFC 2045 §5.2 default
   const name = ALIASES[cleaned] ?? cleaned;
-  if (VIA_TEXT_DECODER.has(name) || iconv.encodingExists(name)) return { name, known: true };
+  if (name === 'us-ascii' || VIA_TEXT_DECODER.has(name) || iconv.encodingExists(name)) return { name, known: true };
   return { name: 'fallback', known: false };
 }
 
@@ -70,10 +70,13 @@ function isValidUtf8(bytes: Uint8Array): boolean {
   }
 }
 
-/** Decodes `bytes` in the charset named by `label` (normalised; unknown → UTF-8 if valid, else windows-1252). */
+/**
+ * Decodes `bytes` in the charset named by `label` (normalised). Unknown labels, and us-ascii text
+ * that has 8-bit bytes (mislabelled by definition), decode as UTF-8 if valid, else windows-1252.
+ */
 export function decodeCharset(bytes: Uint8Array, label: string | undefined): string {
   const { name } = resolveCharset(label);
-  const decoder = createCharsetDecoder(name === 'fallback' ? fallbackFor(bytes) : name);
+  const decoder = createCharsetDecoder(name === 'fallback' || name === 'us-ascii' ? fallbackFor(bytes) : name);
   return decoder.write(bytes) + decoder.end();
 }
 
@@ -88,13 +91,14 @@ export interface CharsetDecoder {
 }
 
 /**
- * Creates a streaming decoder for `label`. An unknown label decodes as UTF-8 while the input is
- * valid UTF-8 so far; the decoder does not switch mid-stream, so use decodeCharset for whole
- * texts when the label is unknown.
+ * Creates a streaming decoder for `label`. It cannot look ahead, so an unknown label decodes as
+ * UTF-8 and us-ascii as windows-1252 (8-bit bytes kept visible); decodeCharset, which sees the
+ * whole text, chooses better for those two cases.
  */
 export function createCharsetDecoder(label: string | undefined): CharsetDecoder {
   const { name, known } = resolveCharset(label);
   if (!known) return createCharsetDecoder('utf-8');
+  if (name === 'us-ascii') return createCharsetDecoder('windows-1252');
   if (VIA_TEXT_DECODER.has(name)) {
     const td = new TextDecoder(name);
     return { write: (bytes) => td.decode(bytes, { stream: true }), end: () => td.decode() };

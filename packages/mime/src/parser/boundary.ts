@@ -8,7 +8,8 @@
 //
 // Strict: the boundary must be followed by optional "--", optional SP/HTAB and the line break (or
 // the end of the message); so an inner boundary that is a prefix of an outer one ("b" and "b-2")
-// never matches the outer's lines, and innermost-first order is only a tie-break.
+// never matches the outer's lines, and innermost-first order is only a tie-break. Only when no
+// delimiter matches strictly is a close delimiter with trailing junk accepted (junkAfterClose).
 
 const DASH = 0x2d;
 const CR = 0x0d;
@@ -34,12 +35,15 @@ export function matchBoundary(
   maxPaddingBytes: number,
 ): BoundaryMatch {
   let needMore = false;
-  for (let index = 0; index < boundaries.length; index++) {
-    const r = matchOne(buf, lineStart, end, eof, boundaries[index] as Uint8Array, maxPaddingBytes);
-    if (r === 'need-more') needMore = true;
-    else if (r !== 'none') return { kind: 'match', index, ...r };
+  for (const lenient of [false, true]) {
+    for (let index = 0; index < boundaries.length; index++) {
+      const r = matchOne(buf, lineStart, end, eof, boundaries[index] as Uint8Array, maxPaddingBytes, lenient);
+      if (r === 'need-more') needMore = true;
+      else if (r !== 'none') return { kind: 'match', index, ...r };
+    }
+    if (needMore) return { kind: 'need-more' };
   }
-  return needMore ? { kind: 'need-more' } : { kind: 'none' };
+  return { kind: 'none' };
 }
 
 function matchOne(
@@ -49,6 +53,7 @@ function matchOne(
   eof: boolean,
   dashBoundary: Uint8Array,
   maxPaddingBytes: number,
+  lenient: boolean,
 ): 'none' | 'need-more' | { close: boolean; paddingEnd: number; lineEnd: number } {
   const more = eof ? 'none' : 'need-more';
   const n = dashBoundary.length;
@@ -75,5 +80,15 @@ function matchOne(
     if (p + 1 >= end) return eof ? { close, paddingEnd: p, lineEnd: end } : 'need-more';
     if (buf[p + 1] === LF) return { close, paddingEnd: p, lineEnd: p + 2 };
   }
-  return 'none';
+  return close && lenient ? junkAfterClose(buf, p, end, eof, maxPaddingBytes) : 'none';
+}
+
+// Lenient: "--boundary--" followed by other text (e.g. "--b-->" in enmime's epilogue-sample) is
+// taken as the close delimiter, its junk included, when no delimiter matches strictly: RFC 2046
+// §5.1.1 forbids the boundary inside the parts, and mailparser and enmime read it so too.
+function junkAfterClose(buf: Uint8Array, p: number, end: number, eof: boolean, maxBytes: number): 'none' | 'need-more' | { close: true; paddingEnd: number; lineEnd: number } {
+  const lf = buf.indexOf(LF, p);
+  if (lf >= 0 && lf < end) return { close: true, paddingEnd: lf > p && buf[lf - 1] === CR ? lf - 1 : lf, lineEnd: lf + 1 };
+  if (end - p > maxBytes) return 'none';
+  return eof ? { close: true, paddingEnd: end, lineEnd: end } : 'need-more';
 }

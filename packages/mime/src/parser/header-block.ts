@@ -32,12 +32,12 @@ export function classifyHeaderLine(line: Uint8Array): HeaderLineKind {
 
 // RFC 5322 §3.6.8: field-name = 1*ftext, ftext = %d33-57 / %d59-126. Lenient (§4.5 obs-optional):
 // whitespace between the name and the colon. Returns the index of the colon, or -1.
-function fieldNameEnd(line: Uint8Array): number {
-  let i = 0;
+function fieldNameEnd(line: Uint8Array, start = 0): number {
+  let i = start;
   while (i < line.length && (line[i] as number) > SP && (line[i] as number) < 127 && line[i] !== COLON) i++;
   const nameEnd = i;
   while (i < line.length && (line[i] === SP || line[i] === HTAB)) i++;
-  return nameEnd > 0 && line[i] === COLON ? i : -1;
+  return nameEnd > start && line[i] === COLON ? i : -1;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -61,15 +61,31 @@ export function decodeHeaderBytes(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
 
-/** Builds a field from its raw bytes (first line `name: value` plus continuation lines). */
+/** Whether `line` is a field once its leading whitespace is ignored (a wrongly indented first field). */
+export function isIndentedField(line: Uint8Array): boolean {
+  return fieldNameEnd(line, leadingWhitespace(line)) > 0;
+}
+
+function leadingWhitespace(line: Uint8Array): number {
+  let i = 0;
+  while (i < line.length && (line[i] === SP || line[i] === HTAB)) i++;
+  return i;
+}
+
+/**
+ * Builds a field from its raw bytes (first line `name: value` plus continuation lines). Lenient:
+ * leading whitespace before the name is skipped, and a line break not followed by WSP (a broken
+ * wrap, kept by the parser as a continuation) is removed like a fold.
+ */
 export function toHeaderField(raw: Uint8Array): HeaderField {
-  const colon = fieldNameEnd(raw);
+  const lead = leadingWhitespace(raw);
+  const colon = fieldNameEnd(raw, lead);
   let nameEnd = colon;
-  while (nameEnd > 0 && (raw[nameEnd - 1] === SP || raw[nameEnd - 1] === HTAB)) nameEnd--;
-  const name = decodeHeaderBytes(raw.subarray(0, nameEnd));
+  while (nameEnd > lead && (raw[nameEnd - 1] === SP || raw[nameEnd - 1] === HTAB)) nameEnd--;
+  const name = decodeHeaderBytes(raw.subarray(lead, nameEnd));
   const value = decodeHeaderBytes(raw.subarray(colon + 1))
-    .replace(/\r?\n(?=[ \t])/g, '') // §2.2.3 unfolding
     .replace(/\r?\n$/, '')
+    .replace(/\r?\n/g, '') // §2.2.3 unfolding
     .replace(/^[ \t]+/, '')
     .replace(/[ \t]+$/, '');
   return { name, value, raw };

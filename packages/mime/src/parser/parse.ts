@@ -3,6 +3,7 @@
 import { decodeCharset, resolveCharset } from '../charset.js';
 import type { MimeDefect } from '../errors.js';
 import { parseAddressList, type Address } from '../headers/addresses.js';
+import { parseDate } from '../headers/dates.js';
 import { decodeEncodedWords } from '../headers/encoded-words.js';
 import { parseMessageIds } from '../headers/message-ids.js';
 import type { MimeEvent } from './events.js';
@@ -35,6 +36,8 @@ export interface ParsedMessage {
   from: Address[];
   to: Address[];
   cc: Address[];
+  /** Date header (RFC 5322 §3.3, obsolete forms accepted), undefined if absent or unreadable. */
+  date: Date | undefined;
   messageId: string | undefined;
   /** The inline text/plain parts, charset-decoded, joined by "\n". */
   text: string | undefined;
@@ -103,10 +106,12 @@ function toParsedMessage(builder: MimeTreeBuilder): ParsedMessage {
   const headers = root.headers;
   const addresses = (name: string): Address[] => headers.getAll(name).flatMap((v) => parseAddressList(v));
   const subject = headers.get('subject');
+  const date = headers.get('date');
   return {
     root, headers, defects, attachments,
     subject: subject === undefined ? undefined : decodeEncodedWords(subject),
     from: addresses('from'), to: addresses('to'), cc: addresses('cc'),
+    date: date === undefined ? undefined : parseDate(date),
     messageId: parseMessageIds(headers.get('message-id') ?? '')[0],
     text: text.length > 0 ? text.join('\n') : undefined,
     html: html.length > 0 ? html.join('\n') : undefined,

@@ -16,7 +16,7 @@ import { createTransferDecoder, isIdentityEncoding, type TransferDecoder } from 
 import { matchBoundary, type BoundaryMatch } from './boundary.js';
 import { childPath, type Entity, type HeaderReading } from './entity.js';
 import type { MimeEvent } from './events.js';
-import { classifyHeaderLine, toHeaderField, type HeaderField } from './header-block.js';
+import { classifyHeaderLine, isIndentedField, toHeaderField, type HeaderField, type HeaderLineKind } from './header-block.js';
 import { DEFAULT_MIME_PARSER_OPTIONS, type MimeParserOptions } from './options.js';
 
 const LF = 0x0a;
@@ -153,18 +153,31 @@ export class MimeStreamParser {
         return true;
       case 'continuation':
         if (r.current.length > 0) r.current.push(line);
-        else this.#defect('first-line-continuation', this.#top().path, 'continuation line without a field');
+        else {
+          this.#defect('first-line-continuation', this.#top().path, 'continuation line without a field');
+          // Lenient: a wrongly indented first field (enmime's bad-header-start) is kept as a field.
+          if (r.fields.length === 0 && isIndentedField(line)) r.current.push(line);
+        }
         break;
       case 'field':
         this.#finishField(r);
         r.current.push(line);
         break;
-      case 'invalid':
+      case 'invalid': {
         if (this.#offset() === 0 && buf.subarray(this.#pos, this.#pos + 5).equals(MBOX_FROM)) break; // RFC 4155 From_ line
-        // Python's email does the same: a line that is not a field starts the body.
+        // Lenient: a non-field line between two fields is a broken fold (enmime's bad-header-wrap,
+        // mailparser agrees): keep it as a continuation. Otherwise, as Python's email does, it starts the body.
+        const next = r.current.length > 0 ? this.#lineKindAt(lineEnd) : 'invalid';
+        if (next === 'need-more') return false;
+        if (next === 'field' || next === 'continuation') {
+          this.#defect('invalid-header-line', this.#top().path, 'a line that is not a field, kept as part of the previous field');
+          r.current.push(line);
+          break;
+        }
         this.#defect('missing-header-body-separator', this.#top().path, 'a line that is not a header field ends the header block');
         this.#endHeaders(r);
         return true;
+      }
     }
     r.bytes += line.length;
     if (r.bytes > this.#options.maxHeaderBytes && !r.overLimit) {
@@ -173,6 +186,15 @@ export class MimeStreamParser {
     }
     this.#consume(lineEnd);
     return true;
+  }
+
+  /** What the header line starting at `from` is; 'need-more' until it is complete. */
+  #lineKindAt(from: number): HeaderLineKind | 'need-more' {
+    const buf = this.#buf;
+    const lf = buf.indexOf(LF, from);
+    if (lf >= 0) return classifyHeaderLine(buf.subarray(from, lf + 1));
+    if (this.#eof) return classifyHeaderLine(buf.subarray(from));
+    return buf.length - from > this.#options.maxLineBytes ? 'invalid' : 'need-more';
   }
 
   #finishField(r: HeaderReading): void {

@@ -37,6 +37,19 @@ describe('RFC 2046 §5.1.1 delimiter lines', () => {
     expect(e1?.lines).toBe(0);
   });
 
+  it('the CRLF after a close delimiter is left to the epilogue or the next outer delimiter', () => {
+    const msg = crlf('Content-Type: multipart/mixed; boundary=o\n\n--o\nContent-Type: multipart/mixed; boundary=i\n\n--i\n\nx\n--i--\n--o--\n');
+    const ev = parseOne(msg);
+    const inner = ends(ev)['part:1']!;
+    expect(msg.slice(inner.offsets.bodyStart, inner.offsets.bodyEnd)).toBe(crlf('--i\n\nx\n--i--'));
+  });
+
+  it('lenient: a close delimiter followed by junk closes when nothing matches strictly', () => {
+    const ev = parseOne(crlf('Content-Type: multipart/mixed; boundary=b\n\n--b\n\nx\n--b-->\nepilogue\n'));
+    expect(bodies(ev)).toEqual({ '1': 'x' });
+    expect(defects(ev)).toEqual([]);
+  });
+
   it('works with bare LF line ends', () => {
     const ev = parseOne('Content-Type: multipart/mixed; boundary=b\n\n--b\n\nhello\nworld\n--b--\n');
     expect(bodies(ev)['1']).toBe('hello\nworld');

@@ -39,4 +39,18 @@ describe('RFC 5322 §2.2 header blocks', () => {
     const ev = eventsOf([bytes(crlf(' stray\nSubject: x\n\nbody'))]);
     expect(defects(ev)).toEqual(['first-line-continuation']);
   });
+
+  it('lenient: a non-field line between two fields is a broken fold and joins the previous field', () => {
+    const ev = eventsOf([bytes(crlf('Content-Type: application/zip;\nname="a.zip"\nContent-Disposition: attachment\n\nbody'))]);
+    expect(defects(ev)).toEqual(['invalid-header-line']);
+    const start = ev.find((e) => e.type === 'part-start');
+    expect(start?.type === 'part-start' && start.contentType.params['name']).toBe('a.zip');
+    expect(start?.type === 'part-start' && start.headers.map((h) => h.name)).toEqual(['Content-Type', 'Content-Disposition']);
+  });
+
+  it('lenient: a wrongly indented first field is kept (with a defect)', () => {
+    const m = parse(crlf(' From: a@example.test\nSubject: s\n\nbody'));
+    expect(m.from).toEqual([{ name: '', address: 'a@example.test' }]);
+    expect(m.defects.map((d) => d.code)).toEqual(['first-line-continuation']);
+  });
 });
