@@ -31,16 +31,13 @@ export { Router, type RouterOptions, type RecipientCheck, type Route } from './r
 /** A reply decided by routing or policy (an smtp-core Reply shape). */
 export { mtaReply, type MtaReply } from './routing/reply.js';
 /** Durable queue spool (issue 4): enqueue with group commit, per-recipient status, hold/release, recovery, maildrop pickup. */
-export {
-  QueueSpool,
-  type QueueSpoolOptions,
-  type QueueState,
-  type QueueEntry,
-  type QueueRecipient,
-  type DeliveryResult,
-  type AttemptRecord,
-  type RecoveryReport,
-} from './queue/spool.js';
+export { QueueSpool, type QueueSpoolOptions, type QueueEntry, type QueueRecipient } from './queue/spool.js';
+/** The folder a queued message is in: 'active' | 'deferred' | 'hold'. */
+export { type QueueState } from './queue/queue-dirs.js';
+/** A delivery attempt's per-recipient results, as recordAttempt() takes them. */
+export { type DeliveryResult, type AttemptRecord } from './queue/status-file.js';
+/** What recover() found at start-up. */
+export { type RecoveryReport } from './queue/recovery.js';
 /** Local submission into `<dataDir>/queue/maildrop/` while the server is down (postdrop). */
 export { writeMaildrop, type MaildropOptions } from './queue/maildrop.js';
 /** What the spool records per message: envelope, DSN parameters (RFC 3461), client, recipient status. */

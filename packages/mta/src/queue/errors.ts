@@ -21,3 +21,14 @@ export function errnoCode(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** Pass QueueErrors and TypeErrors (caller bugs) through; wrap anything else as 'io'. */
+export function asQueueError(error: unknown, message: string): Error {
+  if (error instanceof QueueError || error instanceof TypeError) return error;
+  return new QueueError('io', message, { cause: error });
+}
+
+/** Swallow ENOENT (the file is already gone), rethrow anything else. */
+export function ignoreMissing(error: unknown): void {
+  if (errnoCode(error) !== 'ENOENT') throw error;
+}
