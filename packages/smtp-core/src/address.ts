@@ -36,7 +36,20 @@ const ATEXT = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]$/;
 const MAX_DOMAIN_OCTETS = 255;
 const MAX_PATH_OCTETS = 256;
 
-const utf8Length = (s: string): number => new TextEncoder().encode(s).length;
+/** UTF-8 length without encoding (hot path: every MAIL and RCPT). */
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4; // a surrogate pair is one 4-octet code point
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
 const isNonAscii = (c: string): boolean => c.charCodeAt(0) > 0x7f;
 
 function isAtext(c: string, utf8: boolean): boolean {

@@ -44,6 +44,8 @@ const VERBS: ReadonlySet<string> = new Set<Verb>([
 
 type LineResult = { ok: true; value: SmtpCommand } | { ok: false; error: CommandError };
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 const fail = (code: SmtpErrorCode, detail: string, verb?: Verb): LineResult => ({
   ok: false,
   error: verb === undefined ? { code, detail } : { code, detail, verb },
@@ -70,24 +72,22 @@ function decodeMailOrRcpt(verb: 'MAIL' | 'RCPT', arg: string, opts: DecodeComman
   // Lenient: spaces after the colon ("MAIL FROM: <a@b>") are accepted, as Postfix and Exim do.
   let start = prefix.length;
   while (arg[start] === ' ') start++;
-  // Parameters start after the path; find where by parsing the path once without UTF-8 limits.
-  const probe = parsePath(arg, start, { utf8: true, allowNull: verb === 'MAIL', allowPostmaster: verb === 'RCPT' });
-  if (!probe.ok) return fail(pathError, `${verb} ${prefix}<address> expected`, verb);
-  const rest = arg.slice(probe.end);
+  // Parse with UTF-8 allowed, then refuse non-ASCII unless SMTPUTF8 applies (RFC 6531 §3.3).
+  const path = parsePath(arg, start, { utf8: true, allowNull: verb === 'MAIL', allowPostmaster: verb === 'RCPT' });
+  if (!path.ok) return fail(pathError, `${verb} ${prefix}<address> expected`, verb);
+  const rest = arg.slice(path.end);
   if (rest !== '' && !rest.startsWith(' ')) return fail(pathError, 'junk after the address', verb);
+  const ascii = !NON_ASCII.test(arg.slice(start, path.end));
   if (verb === 'MAIL') {
     const params = parseMailParams(rest);
     if (!params.ok) return fail(params.error, `parameter ${params.keyword}`, verb);
-    const path = parsePath(arg, start, { utf8: params.value.smtputf8 === true, allowNull: true });
-    if (!path.ok) return fail(path.error === 'non-ascii' ? 'non-ascii-sender' : pathError, 'sender address', verb);
+    if (!ascii && params.value.smtputf8 !== true) return fail('non-ascii-sender', 'sender address needs SMTPUTF8', verb);
     return { ok: true, value: { verb, reversePath: path.value, params: params.value } };
   }
   const params = parseRcptParams(rest);
   if (!params.ok) return fail(params.error, `parameter ${params.keyword}`, verb);
-  const path = parsePath(arg, start, { utf8: opts.utf8Recipients === true, allowPostmaster: true });
-  if (!path.ok || path.value === null) {
-    return fail(!path.ok && path.error === 'non-ascii' ? 'non-ascii-recipient' : pathError, 'recipient address', verb);
-  }
+  if (!ascii && opts.utf8Recipients !== true) return fail('non-ascii-recipient', 'recipient address needs SMTPUTF8', verb);
+  if (path.value === null) return fail(pathError, 'recipient address', verb);
   return { ok: true, value: { verb, forwardPath: path.value, params: params.value } };
 }
 

@@ -19,6 +19,7 @@ export function replyLines(reply: Reply): readonly string[] {
 
 // RFC 3463 §2: status-code = class "." subject "." detail; class is 2, 4 or 5; subject and detail
 // are 1-3 digits. RFC 2034 §4: the class must match the first digit of the reply code.
+const encoder = new TextEncoder();
 const ENHANCED = /^([245])\.(\d{1,3})\.(\d{1,3})$/;
 const ENHANCED_PREFIX = /^([245]\.\d{1,3}\.\d{1,3})(?: |$)/;
 
@@ -42,7 +43,7 @@ export function encodeReply(reply: Reply): Uint8Array {
     // RFC 4954 §4: a challenge with no data is "334 " (the space stays even with empty text).
     out += `${reply.code}${i === lines.length - 1 ? ' ' : '-'}${prefix}${line}\r\n`;
   });
-  return new TextEncoder().encode(out);
+  return encoder.encode(out);
 }
 
 const LF = 0x0a;

@@ -244,12 +244,13 @@ export class SmtpServerSession {
       const tls = contextOf(this.#state)?.tls ?? this.#initialTls;
       return { code: 250, text: [...(typeof reply.text === 'string' ? [reply.text] : reply.text), ...capabilityLines(this.#extensions, this.#maxMessageBytes, tls)] };
     }
-    const { enhanced: _drop, ...plain } = reply;
     // RFC 2034 §4: every reply but the greeting and the EHLO/HELO answer carries an enhanced code;
     // RFC 3463 classes are 2, 4, 5 only (so not 334 or 354).
     const cls = Math.floor(reply.code / 100);
-    if (!this.#extensions.enhancedStatusCodes || owed.kind === 'greeting' || hello || cls === 3) return plain;
-    return { ...plain, enhanced: reply.enhanced ?? `${cls}.0.0` };
+    if (!this.#extensions.enhancedStatusCodes || owed.kind === 'greeting' || hello || cls === 3) {
+      return reply.enhanced === undefined ? reply : { code: reply.code, text: reply.text };
+    }
+    return reply.enhanced === undefined ? { code: reply.code, enhanced: `${cls}.0.0`, text: reply.text } : reply;
   }
 
   #advance(owed: Owed, reply: Reply): void {
