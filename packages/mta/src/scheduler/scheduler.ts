@@ -16,6 +16,11 @@
  * recipient whose message has reached maximalQueueLifetimeMs is bounced as expired instead of
  * tried again, so no delivery is ever scheduled past the lifetime.
  *
+ * Cost: `next` does not scan the queue. Next attempts, expiries and delay warnings sit in time
+ * heaps; due recipients wait in per-destination ready lists; only messages touched since the
+ * last call are examined for bounces and completion. A call costs O(log n) per event plus the
+ * number of destinations with a backlog, so a large queue does not slow every step down.
+ *
  * Destinations: Postfix's concurrency window starts at initial_destination_concurrency (5),
  * grows by one per success up to the limit (20) and shrinks by one per failure of the
  * destination itself (connection refused, greeting failure: `scope: 'destination'`). After
@@ -25,6 +30,7 @@
 import { MtaUsageError } from '../routing/errors.js';
 import type { MtaReply } from '../routing/reply.js';
 import { BACKOFF_DEFAULTS, backoffMs } from './backoff.js';
+import { TimeHeap } from './heap.js';
 
 /** Tunables; times in milliseconds. */
 export interface SchedulerOptions {
@@ -86,12 +92,14 @@ export type SchedulerCommand =
   | { kind: 'wake-at'; at: number };
 
 type RecipientPhase =
-  | { phase: 'waiting'; nextAttemptAt: number }
+  | { phase: 'waiting'; nextAttemptAt: number } // in the attempt heap
+  | { phase: 'ready' } // due, in its destination's ready list
   | { phase: 'in-flight' }
   | { phase: 'delivered' }
   | { phase: 'failed'; reason: 'failed' | 'expired'; reported: boolean };
 
 interface RecipientEntry {
+  message: MessageEntry;
   recipient: string;
   destination: string;
   attempts: number;
@@ -112,12 +120,19 @@ interface DestinationEntry {
   window: number;
   failures: number;
   blockedUntil: number;
+  /** Due recipients by message, in the order they became due. */
+  ready: Map<string, RecipientEntry[]>;
 }
 
 /** Pure retry scheduler: outcomes in, commands out, time as an argument. */
 export class RetryScheduler {
   readonly #messages = new Map<string, MessageEntry>();
   readonly #destinations = new Map<string, DestinationEntry>();
+  #attempts = new TimeHeap<RecipientEntry>();
+  #expiries = new TimeHeap<MessageEntry>();
+  #warnings = new TimeHeap<MessageEntry>();
+  #recipientCount = 0;
+  readonly #touched = new Set<MessageEntry>();
   readonly #o: Required<SchedulerOptions>;
 
   constructor(options: SchedulerOptions = {}) {
@@ -138,44 +153,55 @@ export class RetryScheduler {
       throw new MtaUsageError('wrong-state', `message ${message.queueId} is already scheduled`);
     }
     const expiresAt = message.arrivalAt + this.#o.maximalQueueLifetimeMs;
-    const recipients = new Map<string, RecipientEntry>();
+    const entry: MessageEntry = { queueId: message.queueId, arrivalAt: message.arrivalAt, expiresAt, warned: false, recipients: new Map() };
+    this.#messages.set(message.queueId, entry);
     for (const r of message.recipients) {
-      const nextAttemptAt = Math.min(r.nextAttemptAt ?? message.arrivalAt, expiresAt);
-      recipients.set(r.recipient, {
+      const recipient: RecipientEntry = {
+        message: entry,
         recipient: r.recipient,
         destination: r.destination,
         attempts: r.attempts ?? 0,
         ...(r.lastReply ? { lastReply: r.lastReply } : {}),
-        state: { phase: 'waiting', nextAttemptAt },
-      });
+        state: { phase: 'delivered' },
+      };
+      entry.recipients.set(r.recipient, recipient);
+      this.#wait(recipient, Math.min(r.nextAttemptAt ?? message.arrivalAt, expiresAt));
     }
-    this.#messages.set(message.queueId, { queueId: message.queueId, arrivalAt: message.arrivalAt, expiresAt, warned: false, recipients });
+    this.#recipientCount += entry.recipients.size;
+    this.#expiries.push(expiresAt, entry);
+    if (this.#o.delayWarningMs > 0) this.#warnings.push(message.arrivalAt + this.#o.delayWarningMs, entry);
+    this.#touched.add(entry);
   }
 
   /** Forget a message (deleted or put on hold); its deliveries in flight stop counting. */
   remove(queueId: string): void {
     const message = this.#messages.get(queueId);
     if (!message) return;
-    for (const r of message.recipients.values()) if (r.state.phase === 'in-flight') this.#release(r.destination);
-    this.#messages.delete(queueId);
+    for (const r of message.recipients.values()) {
+      if (r.state.phase === 'in-flight') this.#release(r.destination);
+      if (r.state.phase === 'ready') this.#destinations.get(r.destination)?.ready.delete(queueId);
+    }
+    this.#forget(message);
+    this.#touched.delete(message);
   }
 
   /** `queue flush`: every waiting recipient is due at `now`, throttled destinations are retried. */
   flush(now: number): void {
     for (const d of this.#destinations.values()) d.blockedUntil = Math.min(d.blockedUntil, now);
     for (const m of this.#messages.values()) {
-      for (const r of m.recipients.values()) if (r.state.phase === 'waiting') r.state = { phase: 'waiting', nextAttemptAt: now };
+      for (const r of m.recipients.values()) if (r.state.phase === 'waiting') this.#wait(r, now);
     }
   }
 
   /** Record the outcome of a delivery that `next` handed out. */
   record(outcome: DeliveryOutcome): void {
-    const entry = this.#messages.get(outcome.queueId)?.recipients.get(outcome.recipient);
     const message = this.#messages.get(outcome.queueId);
+    const entry = message?.recipients.get(outcome.recipient);
     if (!message || !entry || entry.state.phase !== 'in-flight') {
       throw new MtaUsageError('wrong-state', `no delivery in flight for ${outcome.recipient} of ${outcome.queueId}`);
     }
     this.#release(entry.destination);
+    this.#touched.add(message);
     entry.attempts++;
     if (outcome.reply) entry.lastReply = outcome.reply;
     const destination = this.#destination(entry.destination);
@@ -190,38 +216,41 @@ export class RetryScheduler {
         return;
       case 'transient':
         if (outcome.scope === 'destination') this.#destinationFailed(destination, outcome.at);
-        entry.state =
-          outcome.at >= message.expiresAt
-            ? { phase: 'failed', reason: 'expired', reported: false }
-            : {
-                phase: 'waiting',
-                nextAttemptAt: Math.min(
-                  outcome.at + backoffMs(entry.attempts, this.#o.minimalBackoffMs, this.#o.maximalBackoffMs),
-                  message.expiresAt,
-                ),
-              };
+        if (outcome.at >= message.expiresAt) {
+          entry.state = { phase: 'failed', reason: 'expired', reported: false };
+          return;
+        }
+        this.#wait(
+          entry,
+          Math.min(outcome.at + backoffMs(entry.attempts, this.#o.minimalBackoffMs, this.#o.maximalBackoffMs), message.expiresAt),
+        );
         return;
     }
   }
 
-  /** The commands due at `now`, ending with a `wake-at` when something is due later. */
+  /** The commands due at `now`, ending with a `wake-at` when something is due later. Call again after `record`. */
   next(now: number): SchedulerCommand[] {
+    this.#expire(now);
+    this.#collectDue(now);
+    for (let e = this.#warnings.peek(); e && e.at <= now; e = this.#warnings.peek()) this.#touched.add(this.#warnings.pop()!.value);
     const commands: SchedulerCommand[] = [];
-    for (const message of this.#messages.values()) this.#expire(message, now);
-    for (const message of this.#messages.values()) {
+    const touched = [...this.#touched].filter((m) => this.#messages.get(m.queueId) === m);
+    this.#touched.clear();
+    for (const message of touched) {
       const bounce = this.#bounces(message);
       if (bounce) commands.push(bounce);
       const warning = this.#delayWarning(message, now);
       if (warning) commands.push(warning);
     }
-    for (const message of this.#messages.values()) commands.push(...this.#deliveries(message, now));
-    for (const message of [...this.#messages.values()]) {
+    commands.push(...this.#dispatch(now));
+    for (const message of touched) {
       if ([...message.recipients.values()].every(isSettled)) {
-        this.#messages.delete(message.queueId);
+        this.#forget(message);
         commands.push({ kind: 'complete', queueId: message.queueId });
       }
     }
     this.#pruneDestinations(now);
+    this.#compactHeaps();
     const wake = this.#wakeAt(now);
     if (wake !== undefined) commands.push({ kind: 'wake-at', at: wake });
     return commands;
@@ -232,16 +261,92 @@ export class RetryScheduler {
     return this.#messages.size;
   }
 
-  /** How many destinations have state (in-flight deliveries, failures or a throttle). */
+  /** How many destinations have state (in-flight deliveries, backlog, failures or a throttle). */
   get trackedDestinations(): number {
     return this.#destinations.size;
   }
 
-  #expire(message: MessageEntry, now: number): void {
-    if (now < message.expiresAt) return;
-    for (const r of message.recipients.values()) {
-      if (r.state.phase === 'waiting') r.state = { phase: 'failed', reason: 'expired', reported: false };
+  /** Timer entries held (attempts, expiries, warnings; stale ones included until compacted). */
+  get pendingTimers(): number {
+    return this.#attempts.size + this.#expiries.size + this.#warnings.size;
+  }
+
+  #forget(message: MessageEntry): void {
+    this.#messages.delete(message.queueId);
+    this.#recipientCount -= message.recipients.size;
+  }
+
+  // Heap entries of finished messages are dropped lazily; when they outnumber the live ones, the
+  // heaps are rebuilt so memory follows the queue, not the history (amortised O(1) per entry).
+  #compactHeaps(): void {
+    const slack = 1024;
+    if (this.#attempts.size > 2 * this.#recipientCount + slack) {
+      const heap = new TimeHeap<RecipientEntry>();
+      for (const m of this.#messages.values()) {
+        for (const r of m.recipients.values()) if (r.state.phase === 'waiting') heap.push(r.state.nextAttemptAt, r);
+      }
+      this.#attempts = heap;
     }
+    if (this.#expiries.size > 2 * this.#messages.size + slack) {
+      this.#expiries = new TimeHeap<MessageEntry>();
+      for (const m of this.#messages.values()) this.#expiries.push(m.expiresAt, m);
+    }
+    if (this.#warnings.size > 2 * this.#messages.size + slack) {
+      this.#warnings = new TimeHeap<MessageEntry>();
+      for (const m of this.#messages.values()) if (!m.warned) this.#warnings.push(m.arrivalAt + this.#o.delayWarningMs, m);
+    }
+  }
+
+  #wait(entry: RecipientEntry, at: number): void {
+    entry.state = { phase: 'waiting', nextAttemptAt: at };
+    this.#attempts.push(at, entry);
+  }
+
+  // Messages past their lifetime: recipients not in flight fail as expired (in-flight ones expire
+  // when their outcome comes back transient).
+  #expire(now: number): void {
+    for (let e = this.#expiries.peek(); e && e.at <= now; e = this.#expiries.peek()) {
+      const message = this.#expiries.pop()!.value;
+      if (this.#messages.get(message.queueId) !== message) continue;
+      for (const r of message.recipients.values()) {
+        if (r.state.phase === 'ready') this.#destinations.get(r.destination)?.ready.delete(message.queueId);
+        if (r.state.phase === 'waiting' || r.state.phase === 'ready') r.state = { phase: 'failed', reason: 'expired', reported: false };
+      }
+      this.#touched.add(message);
+    }
+  }
+
+  // Move recipients whose next attempt has come into their destination's ready list.
+  #collectDue(now: number): void {
+    for (let e = this.#attempts.peek(); e && e.at <= now; e = this.#attempts.peek()) {
+      const { at, value: r } = this.#attempts.pop()!;
+      if (r.state.phase !== 'waiting' || r.state.nextAttemptAt !== at || this.#messages.get(r.message.queueId) !== r.message) continue;
+      r.state = { phase: 'ready' };
+      const ready = this.#destination(r.destination).ready;
+      const list = ready.get(r.message.queueId);
+      if (list) list.push(r);
+      else ready.set(r.message.queueId, [r]);
+    }
+  }
+
+  // One deliver command per free concurrency slot: a message's ready recipients for the
+  // destination, at most destinationRecipientLimit per command, messages in the order they came due.
+  #dispatch(now: number): SchedulerCommand[] {
+    const commands: SchedulerCommand[] = [];
+    for (const [name, d] of this.#destinations) {
+      if (d.blockedUntil > now) continue;
+      for (const [queueId, list] of d.ready) {
+        while (list.length > 0 && d.inFlight < d.window) {
+          const batch = list.splice(0, this.#o.destinationRecipientLimit);
+          for (const r of batch) r.state = { phase: 'in-flight' };
+          d.inFlight++;
+          commands.push({ kind: 'deliver', queueId, destination: name, recipients: batch.map((r) => r.recipient) });
+        }
+        if (list.length > 0) break;
+        d.ready.delete(queueId);
+      }
+    }
+    return commands;
   }
 
   #bounces(message: MessageEntry): SchedulerCommand | undefined {
@@ -256,7 +361,7 @@ export class RetryScheduler {
 
   #delayWarning(message: MessageEntry, now: number): SchedulerCommand | undefined {
     if (this.#o.delayWarningMs <= 0 || message.warned || now < message.arrivalAt + this.#o.delayWarningMs) return undefined;
-    const delayed = [...message.recipients.values()].filter((r) => r.state.phase === 'waiting' && r.attempts > 0);
+    const delayed = [...message.recipients.values()].filter((r) => (r.state.phase === 'waiting' || r.state.phase === 'ready') && r.attempts > 0);
     if (delayed.length === 0) return undefined;
     message.warned = true;
     return {
@@ -267,48 +372,37 @@ export class RetryScheduler {
     };
   }
 
-  #deliveries(message: MessageEntry, now: number): SchedulerCommand[] {
-    const batches = new Map<string, string[]>();
-    const commands: SchedulerCommand[] = [];
-    for (const r of message.recipients.values()) {
-      if (r.state.phase !== 'waiting' || r.state.nextAttemptAt > now) continue;
-      let batch = batches.get(r.destination);
-      if (!batch || batch.length >= this.#o.destinationRecipientLimit) {
-        const d = this.#destination(r.destination);
-        if (d.blockedUntil > now || d.inFlight >= d.window) continue;
-        d.inFlight++;
-        batch = [];
-        batches.set(r.destination, batch);
-        commands.push({ kind: 'deliver', queueId: message.queueId, destination: r.destination, recipients: batch });
-      }
-      batch.push(r.recipient);
-      r.state = { phase: 'in-flight' };
-    }
-    return commands;
-  }
-
+  // The earliest future time with work: a next attempt, a delay warning, or, for a throttled
+  // destination with a backlog, the end of the throttle or the expiry of a waiting message,
+  // whichever is first. Stale heap tops are dropped on the way. Expiries of messages whose
+  // recipients are all waiting need no wake-up of their own: next attempts never lie past them.
   #wakeAt(now: number): number | undefined {
     let wake = Infinity;
-    for (const message of this.#messages.values()) {
-      for (const r of message.recipients.values()) {
-        if (r.state.phase !== 'waiting') continue;
-        const blockedUntil = this.#destinations.get(r.destination)?.blockedUntil ?? 0;
-        const due = Math.min(Math.max(r.state.nextAttemptAt, blockedUntil), message.expiresAt);
-        if (due > now) wake = Math.min(wake, due);
-        if (this.#o.delayWarningMs > 0 && !message.warned) {
-          const warnAt = message.arrivalAt + this.#o.delayWarningMs;
-          if (warnAt > now && r.attempts > 0) wake = Math.min(wake, warnAt);
-        }
-      }
+    const attempt = this.#cleanTop(this.#attempts, (r) => r.state.phase === 'waiting' && this.#messages.get(r.message.queueId) === r.message);
+    if (attempt !== undefined) wake = attempt;
+    const warning = this.#cleanTop(this.#warnings, (m) => this.#messages.get(m.queueId) === m && !m.warned);
+    if (warning !== undefined) wake = Math.min(wake, warning);
+    for (const d of this.#destinations.values()) {
+      if (d.ready.size === 0 || d.blockedUntil <= now) continue;
+      wake = Math.min(wake, d.blockedUntil);
+      for (const list of d.ready.values()) wake = Math.min(wake, list[0]?.message.expiresAt ?? Infinity);
     }
-    return wake === Infinity ? undefined : wake;
+    return wake === Infinity || wake <= now ? undefined : wake;
+  }
+
+  #cleanTop<T>(heap: TimeHeap<T>, current: (value: T) => boolean): number | undefined {
+    for (let e = heap.peek(); e; e = heap.peek()) {
+      if (current(e.value)) return e.at;
+      heap.pop();
+    }
+    return undefined;
   }
 
   // Idle, healthy destinations are forgotten (their window restarts at the initial concurrency),
   // so the table holds only destinations with work or a throttle, however many domains we meet.
   #pruneDestinations(now: number): void {
     for (const [name, d] of this.#destinations) {
-      if (d.inFlight === 0 && d.blockedUntil <= now && d.failures === 0) this.#destinations.delete(name);
+      if (d.inFlight === 0 && d.ready.size === 0 && d.blockedUntil <= now && d.failures === 0) this.#destinations.delete(name);
     }
   }
 
@@ -324,7 +418,7 @@ export class RetryScheduler {
   #destination(name: string): DestinationEntry {
     let d = this.#destinations.get(name);
     if (!d) {
-      d = { inFlight: 0, window: this.#o.initialDestinationConcurrency, failures: 0, blockedUntil: 0 };
+      d = { inFlight: 0, window: this.#o.initialDestinationConcurrency, failures: 0, blockedUntil: 0, ready: new Map() };
       this.#destinations.set(name, d);
     }
     return d;

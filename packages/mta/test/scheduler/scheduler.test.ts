@@ -150,12 +150,15 @@ describe('RetryScheduler', () => {
     s.add({ queueId: 'D', arrivalAt: 30, recipients: [{ recipient: 'd@x', destination: 'x' }, { recipient: 'd@z', destination: 'z' }] });
     // x is throttled from its second failure until 20 + 300 s (A alone would be due at 300_010);
     // D's recipient at z goes now, the one at x waits.
+    // A comes due at 300_010 and then waits for the throttle to end.
     expect(s.next(30)).toEqual([
       { kind: 'deliver', queueId: 'D', destination: 'z', recipients: ['d@z'] },
-      { kind: 'wake-at', at: 300_020 },
+      { kind: 'wake-at', at: 300_010 },
     ]);
+    expect(s.next(300_010)).toEqual([{ kind: 'wake-at', at: 300_020 }]);
     expect(delivers(s.next(300_019))).toEqual([]);
-    expect(delivers(s.next(300_020)).map((d) => d.queueId)).toEqual(['A', 'B', 'D']);
+    // First come, first served: D's recipient has been ready since 30.
+    expect(delivers(s.next(300_020)).map((d) => d.queueId)).toEqual(['D', 'A', 'B']);
     s.record({ queueId: 'A', recipient: 'a@x', outcome: 'transient', at: 300_030, scope: 'destination' });
     // The third consecutive failure throttles x for twice as long (backoff of its own).
     expect(s.next(300_030)).toEqual([{ kind: 'wake-at', at: 300_030 + 600_000 }]);
@@ -268,5 +271,21 @@ describe('RetryScheduler', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('RetryScheduler memory', () => {
+  it('drops the timers of finished messages: memory follows the queue, not the history', () => {
+    const s = new RetryScheduler({ delayWarningMs: HOUR });
+    for (let i = 0; i < 3000; i++) {
+      s.add({ queueId: `Q${i}`, arrivalAt: i, recipients: [{ recipient: `u${i}@x`, destination: `d${i % 7}` }] });
+      for (const c of s.next(i)) {
+        if (c.kind === 'deliver') for (const r of c.recipients) s.record({ queueId: c.queueId, recipient: r, outcome: 'delivered', at: i });
+      }
+      s.next(i);
+    }
+    expect(s.size).toBe(0);
+    expect(s.pendingTimers).toBeLessThanOrEqual(3 * 1025);
+    expect(s.trackedDestinations).toBe(0);
   });
 });
