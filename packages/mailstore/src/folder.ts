@@ -296,7 +296,9 @@ export class MaildirFolder {
     const state = await this.#uidlist.read();
     if (!state) return;
     const live = new Set((await this.#scan()).keys());
-    if (state.uids.size - live.size > live.size + COMPACT_SLACK) await this.#uidlist.compact(live);
+    if (state.uids.size - live.size > live.size + COMPACT_SLACK) {
+      await this.#uidlist.compact(async () => new Set((await this.#scan()).keys()));
+    }
   }
 }
 

@@ -79,11 +79,16 @@ export class Uidlist {
     });
   }
 
-  /** Rewrite the list keeping only `live` names; returns the number of lines dropped. */
-  compact(live: ReadonlySet<string>): Promise<number> {
+  /**
+   * Rewrite the list keeping only the names `scanLive` finds; returns the number of lines dropped.
+   * The scan runs under the lock: a message delivered after it has no UID yet, so no UID that a
+   * client has seen can be dropped.
+   */
+  compact(scanLive: () => Promise<ReadonlySet<string>>): Promise<number> {
     return this.#locked(async () => {
       const state = await this.read();
       if (!state) return 0;
+      const live = await scanLive();
       const kept = [...state.uids].filter(([unique]) => live.has(unique));
       await this.#write({ ...state, uids: new Map(kept) });
       return state.uids.size - kept.length;
