@@ -46,6 +46,8 @@ export interface SmtpClientOptions {
   /** Longest reply line accepted (octets incl. CRLF); RFC 5321 §4.5.3.1.5 sets 512; default 4096 for lenience. */
   readonly maxReplyLineBytes?: number;
   readonly timeouts?: Partial<SmtpClientTimeouts>;
+  /** The connection is TLS from the start (implicit TLS, RFC 8314). Default false. */
+  readonly tls?: boolean;
 }
 
 const DEFAULT_TIMEOUTS: SmtpClientTimeouts = {
@@ -76,7 +78,7 @@ export class SmtpClientSession {
   #since: number | undefined;
   #timedOut = false;
 
-  constructor(options: SmtpClientOptions & { tls?: boolean } = {}) {
+  constructor(options: SmtpClientOptions = {}) {
     this.#maxReplyLineBytes = options.maxReplyLineBytes ?? 4096;
     this.#timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     this.#tls = options.tls ?? false;

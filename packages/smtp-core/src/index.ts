@@ -19,6 +19,5 @@ export { decodeReply, encodeReply, replyLines, isValidReply, type Reply } from '
 export { parsePath, parseMailbox, formatPath, formatMailbox, isDomain, isAddressLiteral, isDotString, type Mailbox, type ReversePath, type ForwardPath, type PathError } from './address.js';
 export { parseMailParams, parseRcptParams, formatMailParams, formatRcptParams, type MailParams, type RcptParams, type BodyType, type NotifyCondition, type ParamError } from './params.js';
 export { decodeXtext, encodeXtext } from './xtext.js';
-export { DataReader, type DataStep } from './data-reader.js';
 export { MailError, LocalProtocolError, REPLY_FOR, type SmtpErrorCode } from './errors.js';
 export type { DecodeResult } from './decode-result.js';

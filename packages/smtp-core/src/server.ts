@@ -28,7 +28,6 @@ import {
   tlsUp,
   toIdle,
   type CommandPhase,
-  type SessionContext,
   type SmtpServerState,
 } from './state.js';
 

@@ -61,8 +61,10 @@ export type SmtpServerState =
 /** The phases in which the session reads command lines. */
 export type CommandPhase = 'refused' | 'idle' | 'envelope' | 'chunking';
 
-// RFC 5321 §4.1.4: which verbs are legal where. EHLO/HELO in a transaction act as RSET (§4.1.4);
-// DATA and BDAT in 'idle' are decided separately (503, and BDAT's chunk must still be read).
+/**
+ * Which verbs are legal in each command-reading phase (RFC 5321 §4.1.4). EHLO/HELO inside a
+ * transaction act as RSET; a BDAT refused in 'idle' still has its chunk read (RFC 3030 §2).
+ */
 export const LEGAL: Readonly<Record<CommandPhase, ReadonlySet<Verb>>> = {
   refused: new Set<Verb>(['QUIT']),
   idle: new Set<Verb>(['EHLO', 'HELO', 'STARTTLS', 'AUTH', 'MAIL', 'RSET', 'NOOP', 'VRFY', 'EXPN', 'HELP', 'QUIT']),
