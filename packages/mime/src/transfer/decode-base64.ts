@@ -29,7 +29,23 @@ export function createBase64Decoder(): TransferDecoder {
   const update = (bytes: Uint8Array): Uint8Array => {
     const out = new Uint8Array(Math.floor(((bytes.length + count) * 3) / 4) + 3);
     let o = 0;
-    for (let i = 0; i < bytes.length; i++) {
+    const n = bytes.length;
+    for (let i = 0; i < n; i++) {
+      // Fast path: four alphabet characters at a quantum boundary. Sextets are < 64 and the
+      // markers (SKIP, PAD, WHITESPACE) are >= 253, so the OR of four is < 64 only if all are sextets.
+      if (count === 0 && i + 3 < n) {
+        const a = TABLE[bytes[i] as number] as number;
+        const b = TABLE[bytes[i + 1] as number] as number;
+        const c = TABLE[bytes[i + 2] as number] as number;
+        const d = TABLE[bytes[i + 3] as number] as number;
+        if ((a | b | c | d) < 64) {
+          out[o++] = (a << 2) | (b >>> 4);
+          out[o++] = ((b & 15) << 4) | (c >>> 2);
+          out[o++] = ((c & 3) << 6) | d;
+          i += 3;
+          continue;
+        }
+      }
       const v = TABLE[bytes[i] as number] as number;
       if (v < 64) {
         acc = (acc << 6) | v;
