@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MailError } from '@mailstack/smtp-core';
 import { MtaConfigError, parseAliases, parseIncludeFile } from '@mailstack/mta';
 
 describe('parseAliases (aliases(5) format)', () => {
@@ -56,7 +57,9 @@ describe('parseAliases (aliases(5) format)', () => {
       caught = err;
     }
     expect(caught).toBeInstanceOf(MtaConfigError);
+    expect(caught).toBeInstanceOf(MailError);
     expect((caught as MtaConfigError).message).toContain(message);
+    expect((caught as MtaConfigError).code).toBe(message.includes('duplicate') ? 'duplicate' : 'syntax');
   });
 
   it('reads include files: values separated by commas or lines, with comments', () => {
