@@ -11,6 +11,7 @@
 import { NO_CAPABILITIES, parseCapabilities, type SmtpCapabilities } from './capabilities.js';
 import { encodeCommand, type SmtpCommand } from './command.js';
 import { DotStuffer } from './dot-stuff.js';
+import { concatBytes } from './bytes.js';
 import { LocalProtocolError } from './errors.js';
 import { decodeReply, type Reply } from './reply.js';
 
@@ -103,15 +104,9 @@ export class SmtpClientSession {
   receive(data: Uint8Array): void {
     this.#active = true;
     if (this.#closed || data.length === 0) return;
-    if (this.#pos >= this.#buf.length) {
-      this.#buf = data;
-    } else {
-      const rest = this.#buf.subarray(this.#pos);
-      const joined = new Uint8Array(rest.length + data.length);
-      joined.set(rest);
-      joined.set(data, rest.length);
-      this.#buf = joined;
-    }
+    // Carried over is only what was not parsed yet: an unfinished line when the driver drains
+    // nextEvent() after every receive() (as it must), bounded by the line limits.
+    this.#buf = this.#pos >= this.#buf.length ? data : concatBytes([this.#buf.subarray(this.#pos), data]);
     this.#pos = 0;
   }
 
@@ -176,11 +171,7 @@ export class SmtpClientSession {
 
   /** A BDAT command with its chunk (RFC 3030 §2): one buffer with "BDAT n [LAST]" CRLF and the bytes. */
   sendChunk(chunk: Uint8Array, last: boolean): Uint8Array {
-    const head = this.send({ verb: 'BDAT', sizeBytes: chunk.length, last });
-    const out = new Uint8Array(head.length + chunk.length);
-    out.set(head);
-    out.set(chunk, head.length);
-    return out;
+    return concatBytes([this.send({ verb: 'BDAT', sizeBytes: chunk.length, last }), chunk]);
   }
 
   /** TLS is up after the 220 to STARTTLS: forget the capabilities (RFC 3207 §4.2); send EHLO again. */

@@ -8,24 +8,13 @@
  * accepts bare LF (the 2023 SMTP smuggling attack). A bare CR is sent as is (it is not a line end).
  */
 
+import { concatBytes } from './bytes.js';
+
 const CR = 0x0d;
 const LF = 0x0a;
 const DOT = 0x2e;
 const DOT_BYTES = Uint8Array.of(DOT);
 const CRLF_BYTES = Uint8Array.of(CR, LF);
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1 && parts[0] !== undefined) return parts[0];
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** Streaming dot-stuffer for one message body. */
 export class DotStuffer {
@@ -57,7 +46,7 @@ export class DotStuffer {
     const last = chunk[chunk.length - 1];
     this.#lineStart = last === LF;
     this.#prevCr = last === CR;
-    return concat(parts.filter((p) => p.length > 0));
+    return concatBytes(parts.filter((p) => p.length > 0));
   }
 
   /** The end of the body: CRLF "." CRLF, completing the last line first when needed (RFC 5321 §4.1.1.4). */

@@ -16,6 +16,7 @@ import { capabilityLines, DEFAULT_EXTENSIONS, type SmtpServerExtensions } from '
 import { decodeCommandLine, decodeLineText, type SmtpCommand } from './command.js';
 import { decodeBase64 } from './base64.js';
 import { DataReader } from './data-reader.js';
+import { concatBytes } from './bytes.js';
 import { LocalProtocolError, REPLY_FOR, type SmtpErrorCode } from './errors.js';
 import { isValidReply, encodeReply, type Reply } from './reply.js';
 import {
@@ -153,15 +154,9 @@ export class SmtpServerSession {
     const p = this.#state.phase;
     // After our 220 to STARTTLS, plaintext must not reach the TLS session (RFC 3207 §4.2, CVE-2011-0411).
     if (p === 'closed' || p === 'starttls') return;
-    if (this.#pos >= this.#buf.length) {
-      this.#buf = data;
-    } else {
-      const rest = this.#buf.subarray(this.#pos);
-      const joined = new Uint8Array(rest.length + data.length);
-      joined.set(rest);
-      joined.set(data, rest.length);
-      this.#buf = joined;
-    }
+    // Carried over is only what was not parsed yet: an unfinished line when the driver drains
+    // nextEvent() after every receive() (as it must), bounded by the line limits.
+    this.#buf = this.#pos >= this.#buf.length ? data : concatBytes([this.#buf.subarray(this.#pos), data]);
     this.#pos = 0;
   }
 

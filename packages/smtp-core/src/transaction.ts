@@ -8,6 +8,7 @@
  * `writeBody()`/`endBody()`; when it is 'done', read `result`.
  */
 import type { ForwardPath, ReversePath } from './address.js';
+import { concatBytes } from './bytes.js';
 import type { SmtpClientEvent, SmtpClientSession } from './client.js';
 import type { SmtpCommand } from './command.js';
 import { LocalProtocolError } from './errors.js';
@@ -41,16 +42,6 @@ export interface TransactionResult {
 
 const EMPTY = new Uint8Array(0);
 const ok = (r: Reply | undefined): boolean => r !== undefined && r.code >= 200 && r.code < 300;
-
-function join(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** Drives one transaction: pipelined when offered, DATA or BDAT, per-recipient results. */
 export class SmtpClientTransaction {
@@ -115,7 +106,7 @@ export class SmtpClientTransaction {
       while (this.#rcptSent < this.#envelope.recipients.length) parts.push(this.#sendRcpt());
       if (!this.#bdat) parts.push(this.#send({ verb: 'DATA' }));
     }
-    return join(parts);
+    return concatBytes(parts);
   }
 
   /** Consume a client event; returns the bytes to write next (often none). */
