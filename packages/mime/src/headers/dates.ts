@@ -57,7 +57,7 @@ function readWord(word: string, parts: DateParts): void {
  * undefined when no valid date-time can be read; never throws.
  */
 export function parseDate(value: string): Date | undefined {
-  const text = stripComments(value).replace(/\s*:\s*/g, ':');
+  const text = stripComments(value).replace(/\s+/g, ' ').replace(/ ?: ?/g, ':');
   const parts: DateParts = { offsetMinutes: 0 };
   for (const word of text.split(/[\s,]+/)) if (word !== '') readWord(word, parts);
   const { day, month, year, time } = parts;

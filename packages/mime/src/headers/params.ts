@@ -35,8 +35,9 @@ interface RawParam {
 
 // RFC 2045 §5.1: token := 1*<any (US-ASCII) CHAR except SPACE, CTLs, or tspecials>
 const TOKEN = /^[!#$%&'*+\-.0-9A-Z^_`a-z{|}~]+$/;
-// A following `name=` (or `name*0*=`) starts a new parameter even without ";".
-const NEXT_PARAM = /^\s+[!#$%&'*+\-.0-9A-Z^_`a-z{|}~]+\s*=/;
+// A following `name=` (or `name*0*=`) starts a new parameter even without ";". Sticky, and only
+// tried where a run of white space starts, so that scanning stays linear.
+const NEXT_PARAM = /\s+[!#$%&'*+\-.0-9A-Z^_`a-z{|}~]+\s*=/y;
 
 /** Removes RFC 5322 §3.2.2 comments outside quoted strings (nesting and quoted-pairs honoured). */
 export function stripComments(value: string): string {
@@ -79,7 +80,10 @@ function readQuoted(value: string, start: number): { text: string; end: number }
 function readBare(value: string, start: number): { text: string; end: number } {
   let i = start;
   while (i < value.length && value[i] !== ';') {
-    if (/\s/.test(value[i] ?? '') && NEXT_PARAM.test(value.slice(i))) break;
+    if (/\s/.test(value[i] ?? '') && !/\s/.test(value[i - 1] ?? '')) {
+      NEXT_PARAM.lastIndex = i;
+      if (NEXT_PARAM.test(value)) break;
+    }
     i++;
   }
   return { text: value.slice(start, i).trim(), end: i };
@@ -89,7 +93,7 @@ function readBare(value: string, start: number): { text: string; end: number } {
 export function scanParams(value: string): { head: string; params: RawParam[] } {
   const text = stripComments(value);
   const first = readBare(text, 0);
-  const head = first.text.replace(/\s*\/\s*/, '/').split(/\s+/)[0] ?? '';
+  const head = first.text.replace(/\s+/g, ' ').replace(/ ?\/ ?/, '/').split(' ')[0] ?? '';
   const params: RawParam[] = [];
   let i = first.end;
   while (i < text.length) {
