@@ -20,6 +20,8 @@ export function splitAddress(address: string): SplitAddress {
 
 /** A local part at one of our domains without its `+extension` (Postfix recipient_delimiter). */
 export interface LocalName {
+  /** Lower-cased, unquoted local part with its extension: the first alias lookup. */
+  full: string;
   /** Lower-cased name without extension: the user or alias looked up. */
   base: string;
   /** The extension after the delimiter, case kept; undefined when there is none. */
@@ -34,8 +36,9 @@ export interface LocalName {
 export function splitExtension(localPart: string, delimiter: string): LocalName {
   const unquoted = unquoteLocalPart(localPart);
   const at = delimiter === '' ? -1 : firstDelimiter(unquoted, delimiter);
-  if (at <= 0) return { base: unquoted.toLowerCase() };
-  return { base: unquoted.slice(0, at).toLowerCase(), extension: unquoted.slice(at + 1) };
+  const full = unquoted.toLowerCase();
+  if (at <= 0) return { full, base: full };
+  return { full, base: full.slice(0, at), extension: unquoted.slice(at + 1) };
 }
 
 // Postfix allows several delimiter characters (recipient_delimiter = +-): the first one found wins.

@@ -103,8 +103,7 @@ class ExpansionRun {
   }
 
   async visitLocal(localPart: string, shown: string, ctx: Context): Promise<void> {
-    const { base, extension } = splitExtension(localPart, this.delimiter);
-    const full = extension === undefined ? base : `${base}${localPart.charAt(base.length)}${extension.toLowerCase()}`;
+    const { full, base, extension } = splitExtension(localPart, this.delimiter);
     const key = this.options.aliases.has(full) ? full : base;
     const entry = this.options.aliases.get(key);
     if (!entry) return this.#mailbox(base, extension, shown, ctx);

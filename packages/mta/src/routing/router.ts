@@ -90,9 +90,8 @@ export class Router {
     const { localPart, domain } = splitAddress(address);
     if (domain !== '' && !this.isLocalDomain(domain)) return { kind: 'remote' };
     if (isPostmaster(localPart)) return { kind: 'local' };
-    const { base, extension } = splitExtension(localPart, this.#delimiter);
+    const { full, base } = splitExtension(localPart, this.#delimiter);
     const aliases = this.#options.aliases;
-    const full = extension === undefined ? base : `${base}${localPart.charAt(base.length)}${extension.toLowerCase()}`;
     if (aliases?.has(full) || aliases?.has(base) || this.#options.isLocalUser(base)) return { kind: 'local' };
     return {
       kind: 'rejected',

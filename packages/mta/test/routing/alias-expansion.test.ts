@@ -50,6 +50,7 @@ describe('AliasExpander.expandRecipient', () => {
   it('handles +extensions: exact alias first, then the base name, extension carried', async () => {
     const x = expander('alice+lists: bob\nsales: carol\n');
     expect((await x.expandRecipient('alice+lists@example.test')).targets).toEqual([{ kind: 'mailbox', user: 'bob' }]);
+    expect((await x.expandRecipient('"Alice+Lists"@example.test')).targets).toEqual([{ kind: 'mailbox', user: 'bob' }]);
     expect((await x.expandRecipient('alice+other@example.test')).targets).toEqual([
       { kind: 'mailbox', user: 'alice', extension: 'other' },
     ]);

@@ -26,6 +26,7 @@ describe('Router.checkRecipient (RCPT TO)', () => {
     ['sales@mail.example.test', 'local'],
     ['sales+q3@example.test', 'local'],
     ['info+news@example.test', 'local'],
+    ['"Info+News"@example.test', 'local'],
     ['PostMaster@example.test', 'local'],
     ['postmaster', 'local'],
     ['someone@elsewhere.example', 'remote'],
