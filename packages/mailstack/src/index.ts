@@ -37,3 +37,23 @@ export { AuthFailureDelay, type AuthFailureDelayOptions, type AuthAttempt } from
 export { loadTlsMaterial, TLS_MIN_VERSION, type TlsMaterial, type LoadTlsOptions } from './tls/material.js';
 /** Load (missing = empty) and atomically save the users file, for the commands that edit it. */
 export { loadUsersFile, saveUsersFile } from './auth/users-store.js';
+/** SMTP server over node:net/tls: listeners, limits, STARTTLS, AUTH, streaming bodies, graceful close. */
+export { SmtpServer, SmtpServerError, type SmtpListening } from './smtp/server.js';
+/** SmtpServer's options, handler hooks, session view and logger shapes. */
+export type {
+  SmtpServerOptions,
+  SmtpServerHandlers,
+  SmtpServerTimeouts,
+  SmtpAuthOptions,
+  SmtpListenOptions,
+  SmtpRole,
+  SmtpConnectionInfo,
+  SmtpSessionInfo,
+  SmtpVerdict,
+  SmtpLogger,
+  SmtpLogRecord,
+} from './smtp/types.js';
+/** The streaming message body given to onData, and the error it throws when the message is incomplete. */
+export { SmtpBodyStream, SmtpBodyAbortedError } from './smtp/body.js';
+/** Which SASL mechanisms an SMTP connection is offered (SPEC.md §2 policy). */
+export { offeredMechanisms, DEFAULT_SMTP_MECHANISMS, type AuthOfferContext } from './smtp/auth.js';

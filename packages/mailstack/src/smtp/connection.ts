@@ -1,0 +1,447 @@
+/**
+ * One SMTP connection: the driver loop of STYLE.md §2 around an SmtpServerSession.
+ *
+ * How this works: the socket is read with for-await, so reading stops while a handler works
+ * (backpressure both ways). Each chunk goes into the core and `pump()` answers events until the
+ * core needs data. Replies are collected and written in one write when the core needs more input
+ * (RFC 2920 §3.1 lets a server batch pipelined replies) or before a wait on the application. The
+ * shared clock calls `tick()`; both paths enter the core through one Serial, never at once.
+ * STARTTLS leaves the read loop, upgrades the socket in place and reads on from the TLSSocket.
+ * The message body streams to `onData` through an SmtpBodyStream opened at the 354 (or the first
+ * BDAT chunk); a transaction that ends any other way than by its end-of-data aborts that stream.
+ */
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import {
+  SmtpServerSession,
+  type Envelope,
+  type Reply,
+  type SmtpCommand,
+  type SmtpServerEvent,
+} from '@mailstack/smtp-core';
+import { isLoopback } from '../net/address.js';
+import { readChunks, writeBytes } from '../net/io.js';
+import { Serial } from '../net/serial.js';
+import { upgradeToTls } from '../net/starttls.js';
+import type { Ticker } from '../net/ticker.js';
+import { AUTH_REPLIES, SmtpAuthExchange, offeredMechanisms } from './auth.js';
+import { SmtpBodyAbortedError, SmtpBodyStream } from './body.js';
+import { CommandCounts, ConnectionLog } from './log.js';
+import type { SmtpConnectionInfo, SmtpServerHandlers, SmtpServerOptions, SmtpSessionInfo } from './types.js';
+
+/** Everything a connection shares with its server. */
+export interface SmtpConnectionDeps {
+  readonly options: SmtpServerOptions;
+  readonly handlers: SmtpServerHandlers;
+  readonly ticker: Ticker;
+  readonly idleMs: number;
+  readonly tlsHandshakeMs: number;
+}
+
+type PumpResult = 'open' | 'closed' | 'starttls';
+
+/** A message being received: its envelope, body stream and the handler's pending verdict. */
+interface OpenBody {
+  readonly envelope: Envelope;
+  readonly stream: SmtpBodyStream;
+  readonly verdict: Promise<Reply>;
+}
+
+const REPLIES = {
+  ok: { code: 250, enhanced: '2.0.0', text: 'Ok' },
+  mailOk: { code: 250, enhanced: '2.1.0', text: 'Ok' },
+  rcptOk: { code: 250, enhanced: '2.1.5', text: 'Ok' },
+  data: { code: 354, text: 'End data with <CR><LF>.<CR><LF>' },
+  bye: { code: 221, enhanced: '2.0.0', text: 'Bye' },
+  // RFC 5321 §3.5.3: 252 when the server will not verify but will accept mail for the address.
+  vrfy: { code: 252, enhanced: '2.1.5', text: 'Cannot VRFY user, but will accept message and attempt delivery' },
+  help: { code: 214, enhanced: '2.0.0', text: 'See RFC 5321' },
+  startTls: { code: 220, enhanced: '2.0.0', text: 'Ready to start TLS' },
+  notImplemented: { code: 502, enhanced: '5.5.1', text: 'Command not implemented' },
+  badSequence: { code: 503, enhanced: '5.5.1', text: 'Bad sequence of commands' },
+  // Postfix: "451 4.3.0 Error: queue file write error" when the cleanup service fails.
+  localError: { code: 451, enhanced: '4.3.0', text: 'Error: local error in processing' },
+} as const satisfies Record<string, Reply>;
+
+const TRANSACTION_PHASES: ReadonlySet<string> = new Set(['envelope', 'data', 'chunking', 'bdat']);
+const BODY_PHASES: ReadonlySet<string> = new Set(['data', 'chunking', 'bdat']);
+
+/** Drives one accepted socket until it closes. */
+export class SmtpConnection {
+  readonly #deps: SmtpConnectionDeps;
+  readonly #info: SmtpConnectionInfo;
+  readonly #core: SmtpServerSession;
+  readonly #log: ConnectionLog;
+  readonly #serial = new Serial();
+  readonly #counts = new CommandCounts();
+  readonly #out: Uint8Array[] = [];
+  readonly #loopback: boolean;
+  #socket: Socket;
+  /** Set when the server refuses the connection before it starts (limits). */
+  readonly #refusal: Reply | undefined;
+  #busy = false;
+  /** The session is over (pump returned 'closed'); later pumps do nothing. */
+  #ended = false;
+  #user: string | undefined;
+  #auth: { exchange: SmtpAuthExchange; mechanism: string } | undefined;
+  #authFailures = 0;
+  #body: OpenBody | undefined;
+  #draining = false;
+  #endReason = '';
+
+  constructor(socket: Socket, info: SmtpConnectionInfo, deps: SmtpConnectionDeps, init: { tls: boolean; refusal?: Reply }) {
+    this.#socket = socket;
+    this.#info = info;
+    this.#deps = deps;
+    this.#refusal = init.refusal;
+    this.#loopback = isLoopback(info.remoteAddress);
+    this.#log = new ConnectionLog(deps.options.logger, info);
+    const o = deps.options;
+    this.#core = new SmtpServerSession({
+      hostname: o.hostname,
+      maxMessageBytes: o.maxMessageBytes ?? 52_428_800,
+      maxRecipients: o.maxRecipients ?? 1000,
+      ...(o.maxLineBytes === undefined ? {} : { maxLineBytes: o.maxLineBytes }),
+      idleTimeoutMs: deps.idleMs,
+      tls: init.tls,
+      extensions: { starttls: o.tls !== undefined && !init.tls, auth: this.#mechanisms(init.tls) },
+    });
+  }
+
+  #mechanisms(tls: boolean): string[] {
+    return offeredMechanisms(this.#deps.options.auth, { role: this.#info.role, tls, loopback: this.#loopback });
+  }
+
+  /** Serve the connection; resolves when it has closed. Never rejects. */
+  async run(): Promise<void> {
+    const untick = this.#deps.ticker.add((now) => this.#onTick(now));
+    try {
+      await this.#loop();
+    } catch (error) {
+      this.#endReason = `error: ${(error as Error).message}`;
+    } finally {
+      untick();
+      this.#abortBody('connection closed');
+      this.#log.disconnect(this.#counts, this.#endReason);
+      this.#socket.end();
+      this.#socket.destroySoon();
+    }
+  }
+
+  async #loop(): Promise<void> {
+    for (;;) {
+      let result = await this.#serial.run(() => this.#pump());
+      if (result === 'open') result = await this.#read();
+      if (result === 'starttls') {
+        if (await this.#startTls()) continue;
+        return;
+      }
+      if (result === 'open') {
+        // The read loop ended: the client closed its side (or the socket broke).
+        this.#core.receiveEof();
+        await this.#serial.run(() => this.#pump());
+        this.#endReason ||= 'client closed';
+      }
+      return;
+    }
+  }
+
+  /** Feed the socket to the core until the core stops ('closed', 'starttls') or the input ends ('open'). */
+  async #read(): Promise<PumpResult> {
+    try {
+      for await (const chunk of readChunks(this.#socket)) {
+        this.#core.receive(chunk);
+        const result = await this.#serial.run(() => this.#pump());
+        if (result !== 'open') return result;
+      }
+    } catch (error) {
+      this.#endReason ||= `read error: ${(error as Error).message}`;
+    }
+    return 'open';
+  }
+
+  async #startTls(): Promise<boolean> {
+    const context = this.#deps.options.tls;
+    if (context === undefined) return false;
+    let tls: TLSSocket;
+    try {
+      tls = await upgradeToTls(this.#socket, context, this.#deps.tlsHandshakeMs);
+    } catch (error) {
+      this.#endReason = (error as Error).message;
+      return false;
+    }
+    tls.on('error', () => undefined); // surfaced by the read loop; never an unhandled 'error'
+    this.#socket = tls;
+    this.#user = undefined;
+    this.#core.tlsStarted({ auth: this.#mechanisms(true) });
+    const cipher = tls.getCipher();
+    this.#log.tls(tls.getProtocol(), cipher.name);
+    return true;
+  }
+
+  /** The server is stopping: end now if no transaction is open, else after it (421 4.3.2). */
+  shutdown(): void {
+    this.#draining = true;
+    if (!this.#busy) void this.#serial.run(() => this.#pump()).then((r) => r === 'closed' && this.#socket.destroySoon());
+  }
+
+  /** The grace period is over: abort whatever is in flight and close. */
+  destroy(): void {
+    this.#endReason = 'server shutdown';
+    this.#abortBody('server shutdown');
+    if (!this.#socket.destroyed) this.#socket.write(this.#shutdownBytes());
+    this.#socket.destroy();
+  }
+
+  #shutdownBytes(): Uint8Array {
+    // RFC 5321 §3.8: a server that must shut down answers with 421 and closes. The core has no
+    // event to answer here, so these bytes go out directly; the session ends right after them.
+    const reply: Reply = { code: 421, enhanced: '4.3.2', text: `${this.#deps.options.hostname} Service shutting down, closing transmission channel` };
+    return new TextEncoder().encode(`${reply.code} ${reply.enhanced} ${String(reply.text)}\r\n`);
+  }
+
+  #onTick(now: number): void {
+    if (this.#busy) return;
+    this.#core.tick(now);
+    void this.#serial.run(() => this.#pump()).then((r) => r === 'closed' && this.#socket.destroySoon());
+  }
+
+  async #flush(): Promise<void> {
+    const out = this.#out;
+    if (out.length === 0) return;
+    const bytes = out.length === 1 ? out[0]! : Buffer.concat(out);
+    out.length = 0;
+    await writeBytes(this.#socket, bytes);
+  }
+
+  /** Answer events until the core needs input, closes, or hands over for STARTTLS. */
+  async #pump(): Promise<PumpResult> {
+    if (this.#ended) return 'closed';
+    this.#busy = true;
+    try {
+      for (;;) {
+        const event = this.#core.nextEvent();
+        if (event.type === 'need-data') {
+          if (this.#draining && !TRANSACTION_PHASES.has(this.#core.state.phase) && this.#core.state.phase !== 'closed') {
+            this.#out.push(this.#shutdownBytes());
+            this.#endReason = 'server shutdown';
+            this.#ended = true;
+            await this.#flush();
+            return 'closed';
+          }
+          await this.#flush();
+          return 'open';
+        }
+        if (event.type === 'closed') {
+          this.#ended = true;
+          await this.#flush();
+          return 'closed';
+        }
+        const reply = await this.#answer(event);
+        if (reply === undefined) continue;
+        this.#out.push(this.#core.send(reply));
+        this.#afterReply();
+        if (this.#core.state.phase === 'starttls') {
+          await this.#flush();
+          return 'starttls';
+        }
+      }
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /** A transaction that ended without its end-of-data (RSET, EHLO, a refused chunk) drops its body. */
+  #afterReply(): void {
+    if (this.#body !== undefined && !BODY_PHASES.has(this.#core.state.phase)) this.#abortBody('transaction ended before the end of data');
+  }
+
+  #abortBody(why: string): void {
+    const body = this.#body;
+    if (body === undefined) return;
+    this.#body = undefined;
+    body.stream.abort(new SmtpBodyAbortedError('aborted', why));
+  }
+
+  async #answer(event: Exclude<SmtpServerEvent, { type: 'need-data' | 'closed' }>): Promise<Reply | undefined> {
+    switch (event.type) {
+      case 'greeting':
+        return this.#greet();
+      case 'command': {
+        const reply = await this.#command(event.command);
+        this.#counts.add(event.command.verb, reply.code < 400);
+        return reply;
+      }
+      case 'auth-response':
+        return event.cancelled ? this.#authFailed(event.reply, 'cancelled by the client') : this.#authStep(event.response);
+      case 'data-chunk': {
+        const wait = this.#openBody().stream.push(event.bytes);
+        if (wait !== undefined) {
+          await this.#flush();
+          await wait;
+        }
+        return undefined;
+      }
+      case 'data-end':
+        return this.#dataEnd(event.sizeBytes, event.last);
+      case 'rejected':
+        if (event.code === 'too-many-errors') this.#endReason = 'too many errors';
+        return event.reply;
+      case 'timed-out':
+        this.#endReason = 'timeout';
+        return event.reply;
+      case 'aborted':
+        this.#endReason = 'lost connection in a mail transaction';
+        this.#abortBody('client disconnected before the end of data');
+        return undefined;
+      default:
+        return event satisfies never;
+    }
+  }
+
+  async #greet(): Promise<Reply> {
+    const hostname = this.#deps.options.hostname;
+    let reply: Reply | undefined = this.#refusal;
+    if (reply === undefined) reply = await this.#callHandler(() => this.#deps.handlers.onConnect?.(this.#info), undefined);
+    reply ??= { code: 220, text: `${hostname} ${this.#deps.options.banner ?? 'ESMTP mailstack'}` };
+    this.#log.connect(reply);
+    if (reply.code !== 220) this.#endReason = 'refused';
+    return reply;
+  }
+
+  /** Run a handler; a throw becomes `fallback` (or 451 4.3.0) and a log line, never a crash. */
+  async #callHandler<T>(call: () => T | Promise<T>, fallback: T): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      this.#log.error(`handler failed: ${(error as Error).message}`);
+      return fallback;
+    }
+  }
+
+  #session(): SmtpSessionInfo {
+    const s = this.#core.state;
+    const ctx = 'ctx' in s ? s.ctx : undefined;
+    return { ...this.#info, tls: ctx?.tls ?? false, helo: ctx?.helo, user: this.#user };
+  }
+
+  async #command(cmd: SmtpCommand): Promise<Reply> {
+    const hostname = this.#deps.options.hostname;
+    const h = this.#deps.handlers;
+    switch (cmd.verb) {
+      case 'EHLO':
+      case 'HELO':
+        return { code: 250, text: hostname };
+      case 'MAIL':
+        // RFC 6409 §4.3 / RFC 4954 §6: submission requires AUTH first.
+        if (this.#info.role === 'submission' && this.#user === undefined) return AUTH_REPLIES.required;
+        return (await this.#callHandler(() => h.onMailFrom?.(cmd.reversePath, cmd.params, this.#session()), REPLIES.localError)) ?? REPLIES.mailOk;
+      case 'RCPT':
+        return (await this.#callHandler(() => h.onRcptTo?.(cmd.forwardPath, cmd.params, this.#session()), REPLIES.localError)) ?? REPLIES.rcptOk;
+      case 'DATA':
+        return REPLIES.data;
+      case 'RSET':
+      case 'NOOP':
+        return REPLIES.ok;
+      case 'QUIT':
+        this.#endReason ||= '';
+        return REPLIES.bye;
+      case 'VRFY':
+        return REPLIES.vrfy;
+      case 'HELP':
+        return REPLIES.help;
+      case 'STARTTLS':
+        return REPLIES.startTls;
+      case 'AUTH':
+        return this.#authStart(cmd.mechanism, cmd.initialResponse);
+      case 'EXPN':
+        return REPLIES.notImplemented;
+      case 'BDAT':
+        return REPLIES.badSequence; // the core reads BDAT itself and never hands it over
+      default:
+        return cmd satisfies never;
+    }
+  }
+
+  async #authStart(mechanism: string, initialResponse: Uint8Array | undefined): Promise<Reply> {
+    const auth = this.#deps.options.auth;
+    const started = auth === undefined ? undefined : SmtpAuthExchange.start(auth, this.#deps.options.hostname, mechanism, initialResponse);
+    if (started === undefined) return { code: 504, enhanced: '5.5.4', text: 'Unrecognized authentication type' };
+    const { exchange, result } = await started;
+    this.#auth = { exchange, mechanism };
+    return this.#authResult(result);
+  }
+
+  async #authStep(response: Uint8Array): Promise<Reply> {
+    const auth = this.#auth;
+    if (auth === undefined) return REPLIES.badSequence;
+    return this.#authResult(await auth.exchange.step(response));
+  }
+
+  async #authResult(result: Awaited<ReturnType<SmtpAuthExchange['step']>>): Promise<Reply> {
+    const mechanism = this.#auth?.mechanism ?? '';
+    switch (result.kind) {
+      case 'challenge':
+        return result.reply;
+      case 'success':
+        this.#auth = undefined;
+        this.#user = result.user;
+        this.#deps.options.auth?.failureDelay?.recordSuccess({ ip: this.#info.remoteAddress, user: result.user });
+        this.#log.auth(true, mechanism, `sasl_username=${result.user}`);
+        return result.reply;
+      case 'failure':
+        this.#log.auth(false, mechanism, result.detail);
+        return this.#authFailed(result.reply, result.detail);
+      default:
+        return result satisfies never;
+    }
+  }
+
+  /** Count a failed AUTH, wait the failure delay, close after the per-connection limit. */
+  async #authFailed(reply: Reply, detail: string): Promise<Reply> {
+    this.#auth = undefined;
+    this.#authFailures++;
+    const auth = this.#deps.options.auth;
+    const delay = auth?.failureDelay;
+    if (delay !== undefined) {
+      const attempt = { ip: this.#info.remoteAddress };
+      const now = Date.now();
+      delay.recordFailure(attempt, now);
+      const ms = delay.delayMs(attempt, now);
+      if (ms > 0) {
+        await this.#flush();
+        await new Promise((resolve) => setTimeout(resolve, ms));
+      }
+    }
+    if (this.#authFailures >= (auth?.maxFailures ?? 5)) {
+      this.#endReason = `too many failed authentications (${detail})`;
+      return { code: 421, enhanced: '4.7.0', text: `${this.#deps.options.hostname} Error: too many failed authentication attempts` };
+    }
+    return reply;
+  }
+
+  #openBody(): OpenBody {
+    if (this.#body !== undefined) return this.#body;
+    const s = this.#core.state;
+    if (!('envelope' in s) || s.envelope === undefined) throw new Error(`body without an envelope in phase ${s.phase}`);
+    const envelope = s.envelope;
+    const stream = new SmtpBodyStream(this.#deps.options.bodyHighWaterBytes);
+    const session = this.#session();
+    const verdict = this.#callHandler(() => this.#deps.handlers.onData(envelope, stream, session), REPLIES.localError).finally(() => stream.detach());
+    this.#body = { envelope, stream, verdict };
+    return this.#body;
+  }
+
+  async #dataEnd(sizeBytes: number, last: boolean): Promise<Reply> {
+    const body = this.#openBody();
+    // RFC 3030 §2: each BDAT chunk but the last is acknowledged on its own.
+    if (!last) return { code: 250, enhanced: '2.0.0', text: `${sizeBytes} octets received` };
+    this.#body = undefined;
+    body.stream.end();
+    await this.#flush();
+    const reply = await body.verdict;
+    if (this.#core.state.phase === 'bdat') this.#counts.add('BDAT', reply.code < 400);
+    this.#log.transaction(body.envelope, sizeBytes, reply);
+    return reply;
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * SmtpServer: listeners (smtp, submission, submissions) over node:net, connection limits, and
+ * graceful shutdown; each accepted socket is served by an SmtpConnection. Usable on its own in any
+ * Node application: the MTA plugs in through SmtpServerHandlers.
+ */
+import { once } from 'node:events';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { MailError, type Reply } from '@mailstack/smtp-core';
+import { normalizeIp } from '../net/address.js';
+import { ConnectionLimiter } from '../net/limiter.js';
+import { upgradeToTls } from '../net/starttls.js';
+import { Ticker } from '../net/ticker.js';
+import { SmtpConnection, type SmtpConnectionDeps } from './connection.js';
+import type { SmtpConnectionInfo, SmtpListenOptions, SmtpRole, SmtpServerHandlers, SmtpServerOptions } from './types.js';
+
+/** Thrown for misuse of the server API (listen after close, implicit TLS without a certificate). */
+export class SmtpServerError extends MailError<'closed' | 'no-tls' | 'listen-failed'> {}
+
+/** A listener that is accepting connections. */
+export interface SmtpListening {
+  readonly host: string;
+  readonly port: number;
+  readonly role: SmtpRole;
+  readonly implicitTls: boolean;
+}
+
+/** An SMTP server with any number of listeners. */
+export class SmtpServer {
+  readonly #options: SmtpServerOptions;
+  readonly #deps: SmtpConnectionDeps;
+  readonly #limiter: ConnectionLimiter;
+  readonly #servers: Server[] = [];
+  readonly #connections = new Set<SmtpConnection>();
+  readonly #finished = new Set<Promise<void>>();
+  #seq = 0;
+  #closing = false;
+
+  constructor(options: SmtpServerOptions, handlers: SmtpServerHandlers) {
+    this.#options = options;
+    const t = options.timeouts ?? {};
+    this.#deps = {
+      options,
+      handlers,
+      ticker: new Ticker(t.tickMs ?? 1000),
+      idleMs: t.idleMs ?? 300_000,
+      tlsHandshakeMs: t.tlsHandshakeMs ?? 30_000,
+    };
+    this.#limiter = new ConnectionLimiter({ total: options.maxConnections ?? 100, perIp: options.maxConnectionsPerIp ?? 20 });
+  }
+
+  /** Connections being served now. */
+  get connections(): number {
+    return this.#connections.size;
+  }
+
+  /** Start a listener; resolves with the bound address (port 0 picks a free one). */
+  async listen(options: SmtpListenOptions): Promise<SmtpListening> {
+    if (this.#closing) throw new SmtpServerError('closed', 'listen() after close()');
+    const implicitTls = options.implicitTls ?? false;
+    if (implicitTls && this.#options.tls === undefined) throw new SmtpServerError('no-tls', 'implicit TLS needs the tls option');
+    const role = options.role ?? 'smtp';
+    const server = createServer({ noDelay: true }, (socket) => void this.#accept(socket, role, implicitTls));
+    server.on('error', () => undefined); // after listen() succeeded: accept errors (EMFILE) are not fatal
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(options.port, options.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (error) {
+      throw new SmtpServerError('listen-failed', `cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`, { cause: error });
+    }
+    this.#servers.push(server);
+    const address = server.address() as AddressInfo;
+    return { host: address.address, port: address.port, role, implicitTls };
+  }
+
+  async #accept(raw: Socket, role: SmtpRole, implicitTls: boolean): Promise<void> {
+    raw.on('error', () => undefined); // read errors end the read loop; no unhandled 'error'
+    const ip = normalizeIp(raw.remoteAddress);
+    const info: SmtpConnectionInfo = { id: `c${++this.#seq}`, remoteAddress: ip, remotePort: raw.remotePort ?? 0, localPort: raw.localPort ?? 0, role };
+    const admitted = this.#limiter.admit(ip);
+    const refusal: Reply | undefined = admitted.ok
+      ? undefined
+      : {
+          code: 421,
+          enhanced: '4.7.0',
+          text: admitted.reason === 'per-ip' ? `${this.#options.hostname} Error: too many connections from ${ip}` : `${this.#options.hostname} Error: too many connections`,
+        };
+    let socket: Socket = raw;
+    if (implicitTls && refusal === undefined) {
+      try {
+        socket = await upgradeToTls(raw, this.#options.tls!, this.#deps.tlsHandshakeMs);
+        socket.on('error', () => undefined);
+      } catch {
+        this.#limiter.release(ip);
+        raw.destroy();
+        return;
+      }
+    }
+    const connection = new SmtpConnection(socket, info, this.#deps, { tls: implicitTls, ...(refusal === undefined ? {} : { refusal }) });
+    this.#connections.add(connection);
+    const done = connection.run().finally(() => {
+      this.#connections.delete(connection);
+      this.#finished.delete(done);
+      if (admitted.ok) this.#limiter.release(ip);
+    });
+    this.#finished.add(done);
+    if (this.#closing) connection.shutdown();
+  }
+
+  /**
+   * Stop accepting, let open transactions finish, end every session with 421 4.3.2, and after
+   * `graceMs` (default 30000, config timeouts.shutdown) cut whatever is still running.
+   */
+  async close(options: { graceMs?: number } = {}): Promise<void> {
+    this.#closing = true;
+    const stopped = Promise.all(this.#servers.map((s) => (s.listening ? once(s.close(), 'close') : undefined)));
+    for (const connection of this.#connections) connection.shutdown();
+    const all = Promise.all([...this.#finished]);
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>((resolve) => {
+      timer = setTimeout(() => resolve('expired'), options.graceMs ?? 30_000);
+    });
+    if ((await Promise.race([all, expired])) === 'expired') {
+      for (const connection of this.#connections) connection.destroy();
+      await Promise.all([...this.#finished]);
+    }
+    clearTimeout(timer);
+    await stopped;
+  }
+}
