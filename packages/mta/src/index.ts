@@ -102,3 +102,5 @@ export {
 export { shouldNotify, type NotifyKeyword, type NotifyQuestion } from './dsn/notify.js';
 /** The notice kind and Subject for a set of actions (Postfix wording). */
 export { dsnKind, DSN_SUBJECT, type DsnKind } from './dsn/human-text.js';
+/** Return-Path and Delivered-To trace fields, and the Delivered-To loop check of local(8). */
+export { formatReturnPath, formatDeliveredTo, hasDeliveredTo } from './received/trace.js';
