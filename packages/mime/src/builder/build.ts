@@ -4,13 +4,14 @@
 // chunks as they are encoded, so an attachment given as a stream is never held whole. A body
 // never ends in the CRLF that precedes the next delimiter: that CRLF belongs to the delimiter
 // (RFC 2046 §5.1.1), so the decoded content comes back exactly. The message ends with CRLF.
+import { MimeError } from '../errors.js';
 import { formatAddressList } from '../headers/addresses.js';
 import { formatDate } from '../headers/dates.js';
 import { encodeEncodedWords, needsEncoding } from '../headers/encoded-words.js';
 import { foldHeader } from '../headers/fold.js';
 import { formatParams } from '../headers/params-format.js';
 import { createTransferEncoder, encodeStream } from '../transfer/encode-transfer.js';
-import { generateBoundary, generateMessageId } from './identifiers.js';
+import { generateBoundary, generateMessageId, stripAngles } from './identifiers.js';
 import { type Part, type PartHeader, partsOf } from './parts.js';
 import type { BuildOptions, MessageDescription } from './types.js';
 
@@ -44,11 +45,25 @@ async function* write(part: Part, options: BuildOptions, outer: PartHeader[]): A
   yield bytes(`\r\n--${boundary}--`);
 }
 
-const ids = (list: string[]): string => list.map((id) => `<${id}>`).join(' ');
+const ids = (list: string[]): string => list.map((id) => `<${stripAngles(id)}>`).join(' ');
+
+// Fields the builder writes itself: a second copy from `headers` would leave readers to pick one
+// (a duplicate Content-Type or From is a known way to make a filter and a client disagree).
+const OWN_FIELDS = new Set(['date', 'from', 'sender', 'to', 'cc', 'bcc', 'reply-to', 'subject', 'message-id',
+  'in-reply-to', 'references', 'mime-version']);
+
+function checkExtraHeader(name: string): void {
+  const lower = name.toLowerCase();
+  if (OWN_FIELDS.has(lower) || lower.startsWith('content-')) {
+    throw new MimeError('invalid-value', `header ${name} is written by the builder; use the description's field`);
+  }
+}
 
 /** The message's own header fields (RFC 5322 §3.6), in the customary order. */
 function messageHeaders(desc: MessageDescription, options: BuildOptions): PartHeader[] {
-  const text = (value: string): string => (options.utf8 && !needsEncoding(value.replace(/[^\x00-\x7f]/g, '')) ? value : encodeEncodedWords(value));
+  // RFC 6532: with utf8, non-ASCII text goes raw; controls and "=?" still need encoded words.
+  const text = (value: string): string =>
+    options.utf8 && !needsEncoding(value.replace(/[^\x00-\x7f]/g, '')) ? value : encodeEncodedWords(value);
   const list = (value: Parameters<typeof formatAddressList>[0]): string => formatAddressList(value, { utf8: options.utf8 ?? false });
   const headers: PartHeader[] = [
     ['Date', formatDate(desc.date ?? options.now)],
@@ -60,10 +75,13 @@ function messageHeaders(desc: MessageDescription, options: BuildOptions): PartHe
   if (desc.replyTo?.length) headers.push(['Reply-To', list(desc.replyTo)]);
   if (desc.subject !== undefined) headers.push(['Subject', text(desc.subject)]);
   const messageId = desc.messageId ?? generateMessageId(options.now, options.random, options.messageIdDomain);
-  headers.push(['Message-ID', `<${messageId}>`]);
+  headers.push(['Message-ID', ids([messageId])]);
   if (desc.inReplyTo?.length) headers.push(['In-Reply-To', ids(desc.inReplyTo)]);
   if (desc.references?.length) headers.push(['References', ids(desc.references)]);
-  for (const { name, value } of desc.headers ?? []) headers.push([name, text(value)]);
+  for (const { name, value } of desc.headers ?? []) {
+    checkExtraHeader(name);
+    headers.push([name, text(value)]);
+  }
   headers.push(['MIME-Version', '1.0']);
   return headers;
 }
@@ -71,7 +89,8 @@ function messageHeaders(desc: MessageDescription, options: BuildOptions): PartHe
 /**
  * Builds `desc` as RFC 5322/MIME bytes with CRLF line ends, streamed: attachments given as
  * AsyncIterable are read once, chunk by chunk. Throws MimeError for a description it cannot
- * write (bad header name, message/rfc822 forced to base64, bad messageIdDomain).
+ * write (a bad or builder-owned extra header name, message/rfc822 forced to base64, a bad
+ * messageIdDomain).
  */
 export async function* build(desc: MessageDescription, options: BuildOptions): AsyncIterable<Uint8Array> {
   const headers = messageHeaders(desc, options);

@@ -21,3 +21,8 @@ export function generateMessageId(now: Date, random: (size: number) => Uint8Arra
 export function generateBoundary(random: (size: number) => Uint8Array): string {
   return `=_mailstack_${hex(random(12))}`;
 }
+
+/** An identifier (Message-ID, Content-ID) without the angle brackets it may have been given with. */
+export function stripAngles(id: string): string {
+  return id.trim().replace(/^<(.*)>$/s, '$1');
+}

@@ -13,6 +13,7 @@ import { parseContentType } from '../headers/params.js';
 import { formatParams } from '../headers/params-format.js';
 import type { TransferEncoding } from '../transfer/encode-transfer.js';
 import { chooseTransferEncoding, normalizeLineEndings } from './choose-encoding.js';
+import { stripAngles } from './identifiers.js';
 import type { AttachmentDescription, MessageDescription, PartContent } from './types.js';
 
 /** One field of a part: name and value ready for foldHeader. */
@@ -70,7 +71,7 @@ function attachmentLeaf(a: AttachmentDescription): Part {
     ['Content-Transfer-Encoding', encoding],
     ['Content-Disposition', formatParams(disposition, a.filename === undefined ? {} : { filename: a.filename })],
   ];
-  if (a.contentId !== undefined) headers.push(['Content-ID', `<${a.contentId}>`]);
+  if (a.contentId !== undefined) headers.push(['Content-ID', `<${stripAngles(a.contentId)}>`]);
   return { kind: 'leaf', headers, body: bytes ?? (a.content as AsyncIterable<Uint8Array>), encoding, text: ct.type === 'text' };
 }
 

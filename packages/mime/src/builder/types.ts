@@ -13,7 +13,7 @@ export interface AttachmentDescription {
   filename?: string;
   /** Media type, e.g. `application/pdf` (default application/octet-stream; text/* gets charset=utf-8 for strings). */
   contentType?: string;
-  /** Content-ID without angle brackets; with `inline` it makes a multipart/related part of the HTML. */
+  /** Content-ID (angle brackets optional); with `inline` it makes a multipart/related part of the HTML. */
   contentId?: string;
   /** RFC 2183 disposition (default: `inline` when contentId is set, else `attachment`). */
   disposition?: 'attachment' | 'inline';
@@ -21,7 +21,10 @@ export interface AttachmentDescription {
   transferEncoding?: TransferEncoding;
 }
 
-/** One header field given by the caller; the value is unstructured text, encoded as needed. */
+/**
+ * One more header field (e.g. List-Id, X-Mailer); the value is unstructured text, encoded as
+ * needed. Fields the builder writes itself (From, Subject, Content-*, ...) are refused.
+ */
 export interface ExtraHeader {
   name: string;
   value: string;
@@ -37,7 +40,7 @@ export interface MessageDescription {
   subject?: string;
   /** Default: BuildOptions.now. */
   date?: Date;
-  /** Without angle brackets; default: generated from now, random and messageIdDomain. */
+  /** With or without angle brackets; default: generated from now, random and messageIdDomain. */
   messageId?: string;
   inReplyTo?: string[];
   references?: string[];

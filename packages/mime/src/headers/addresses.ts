@@ -151,15 +151,16 @@ export function parseAddressList(value: string): Address[] {
   return out;
 }
 
-// RFC 5322 §3.2.5: phrase = 1*word; a word of atext needs no quoting.
+// RFC 5322 §3.2.5: phrase = 1*word; a word of atext needs no quoting (RFC 6532 §3.2 adds UTF-8).
 const ATOM_PHRASE = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+( [A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+)*$/;
+const UTF8_ATOM_PHRASE = new RegExp(`^${ATEXT}( ${ATEXT})*$`, 'u');
 
 /** Formats a display name: atoms as they are, else a quoted string, else encoded words. */
 function formatPhrase(name: string, options: FormatAddressOptions): string {
   // eslint-disable-next-line no-control-regex
   const needsWords = options.utf8 ? /[\x00-\x1f\x7f]/.test(name) || name.includes('=?') : needsEncoding(name);
   if (needsWords) return encodePhraseWords(name);
-  return ATOM_PHRASE.test(name) ? name : quoteString(name);
+  return (options.utf8 ? UTF8_ATOM_PHRASE : ATOM_PHRASE).test(name) ? name : quoteString(name);
 }
 
 /** Formats one mailbox: `Name <local@domain>`, or the bare address when there is no name. */

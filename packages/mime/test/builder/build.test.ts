@@ -1,6 +1,7 @@
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { build, buildToBytes } from '../../src/builder/build.js';
+import { MimeError } from '../../src/errors.js';
 import { options, text } from './helpers.js';
 
 const from = { name: 'Jörg Müller', address: 'joerg@example.test' };
@@ -115,5 +116,50 @@ describe('builder: streaming', () => {
     }
     expect(total).toBeGreaterThan((chunks * chunk.length * 4) / 3);
     expect(peak).toBeLessThan(48 * 1024 * 1024);
+  });
+});
+
+describe('builder: caller-supplied fields', () => {
+  it('takes ids with or without angle brackets', async () => {
+    const out = text(await buildToBytes({
+      from, messageId: '<m@x.test>', inReplyTo: ['a@x.test'], references: ['<r@x.test>', 'a@x.test'], text: 'x',
+      html: '<img src="cid:c@x">', attachments: [{ content: 'gif', contentType: 'image/gif', contentId: '<c@x>' }],
+    }, options()));
+    expect(out).toContain('\r\nMessage-ID: <m@x.test>\r\n');
+    expect(out).toContain('\r\nIn-Reply-To: <a@x.test>\r\n');
+    expect(out).toContain('\r\nReferences: <r@x.test> <a@x.test>\r\n');
+    expect(out).toContain('\r\nContent-ID: <c@x>\r\n');
+  });
+  it('writes extra headers encoded, and refuses the ones it writes itself', async () => {
+    const out = text(await buildToBytes({ from, headers: [{ name: 'X-Note', value: 'Grüße' }, { name: 'List-Id', value: '<l.x.test>' }] }, options()));
+    expect(out).toContain('\r\nX-Note: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=\r\nList-Id: <l.x.test>\r\n');
+    for (const name of ['Content-Type', 'from', 'MIME-Version', 'Bcc']) {
+      await expect(buildToBytes({ from, headers: [{ name, value: 'x' }] }, options())).rejects.toThrow(MimeError);
+    }
+    await expect(buildToBytes({ from, headers: [{ name: 'Bad Name', value: 'x' }] }, options())).rejects.toThrow(MimeError);
+  });
+  it('refuses message/rfc822 in base64 (RFC 2046 §5.2.1)', async () => {
+    await expect(buildToBytes({ from, attachments: [{ content: 'a', contentType: 'message/rfc822', transferEncoding: 'base64' }] }, options()))
+      .rejects.toThrow(MimeError);
+  });
+  it('RFC 6532 utf8: raw UTF-8 names and subject', async () => {
+    const out = text(await buildToBytes({ from, subject: 'Grüße', text: 'x' }, { ...options(), utf8: true }));
+    expect(out).toContain('\r\nFrom: Jörg Müller <joerg@example.test>\r\n');
+    expect(out).toContain('\r\nSubject: Grüße\r\n');
+  });
+  it('chooses the transfer encoding by content', async () => {
+    const cte = async (content: string | Uint8Array, contentType: string): Promise<string | undefined> => {
+      const out = text(await buildToBytes({ from, attachments: [{ content, contentType }] }, options()));
+      return /Content-Type: (?!multipart)[^\r]*\r\nContent-Transfer-Encoding: ([^\r]+)/.exec(out)?.[1];
+    };
+    expect(await cte('plain ascii\nlines', 'text/plain')).toBe('7bit');
+    expect(await cte('mostly ascii with one é', 'text/plain')).toBe('quoted-printable');
+    expect(await cte('x'.repeat(1200), 'text/plain')).toBe('quoted-printable');
+    expect(await cte('日本語のテキスト', 'text/plain')).toBe('base64');
+    expect(await cte(new Uint8Array([104, 105, 0]), 'application/octet-stream')).toBe('base64');
+    expect(await cte('plain\r\n', 'application/json')).toBe('7bit');
+    expect(await cte('bare LF\n', 'application/json')).toBe('base64');
+    expect(await cte('From: a@x.test\r\n\r\nü\r\n', 'message/rfc822')).toBe('8bit');
+    expect(await cte('From: a@x.test\r\n\r\n\u0000\r\n', 'message/rfc822')).toBe('binary');
   });
 });

@@ -18,7 +18,9 @@ print(json.dumps({
   'to': [[a.display_name, a.addr_spec] for a in msg['to'].addresses],
   'text': body.get_content() if body else None,
   'html': html.get_content() if html else None,
-  'attachments': [[p.get_filename(), p.get_content_type(), hashlib.sha256(p.get_payload(decode=True)).hexdigest()]
+  'attachments': [[p.get_filename(), p.get_content_type(),
+                   str(p.get_content()['subject']) if p.get_content_type() == 'message/rfc822'
+                   else hashlib.sha256(p.get_payload(decode=True)).hexdigest()]
                   for p in msg.iter_attachments()],
   'defects': [type(d).__name__ for p in msg.walk() for d in p.defects] + [type(d).__name__ for d in msg.defects],
 }))
@@ -48,6 +50,7 @@ describe("Python's email package reads what we build", () => {
         { filename: 'data.csv', contentType: 'text/csv', content: csv },
         { filename: 'pic.gif', contentType: 'image/gif', content: new Uint8Array([71, 73, 70]), contentId: 'pic@x' },
       ],
+      forward: 'From: old@x.test\nSubject: =?UTF-8?Q?Alte_Gr=C3=BC=C3=9Fe?=\n\nforwarded body\n',
     }, options());
     const parsed = pythonParse(raw);
     expect(parsed).toEqual({
@@ -59,6 +62,7 @@ describe("Python's email package reads what we build", () => {
       attachments: [
         ['Übersicht 2026 — Quartal.pdf', 'application/pdf', sha(pdf)],
         ['data.csv', 'text/csv', sha(Buffer.from('a;b\r\nä;ö\r\n'))],
+        [null, 'message/rfc822', 'Alte Grüße'],
       ],
       defects: [],
     });
