@@ -1,4 +1,3 @@
-export const placeholder = 1;
 // Header fields (task B): parameters, encoded words.
 /** Content-Type / Content-Disposition parsing with RFC 2231 parameters (RFC 2045 §5, RFC 2183). */
 export {
