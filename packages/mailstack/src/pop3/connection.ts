@@ -1,0 +1,440 @@
+/**
+ * One POP3 connection: the driver loop of STYLE.md §2 around a Pop3ServerSession.
+ *
+ * How this works: the socket is read with for-await, so reading stops while an answer is being
+ * prepared (a login, a RETR streaming from disk). Each chunk goes into the core and `pump()`
+ * answers events until the core needs data. Replies are collected and written in one write when
+ * the core needs more input (RFC 2449 §6.6: pipelined answers may be batched), before a wait on
+ * the outside world, and whenever a message being streamed has buffered 64 KiB (backpressure:
+ * the write waits for `drain`). The shared clock calls `tick()`; both paths enter the core
+ * through one Serial. STLS leaves the read loop, upgrades the socket in place (RFC 2595 §4) and
+ * reads on from the TLSSocket. The maildrop lock is released in `run()`'s finally, whatever way
+ * the session ends: QUIT, EOF, error, autologout, shutdown.
+ */
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { StoreError } from '@mailstack/mailstore';
+import { REPLY_FOR, topFilter, Pop3ServerSession, formatApopTimestamp, type Pop3Reply, type Pop3ServerEvent } from '@mailstack/pop3-core';
+import { isLoopback } from '../net/address.js';
+import { readChunks, writeBytes } from '../net/io.js';
+import { Serial } from '../net/serial.js';
+import { upgradeToTls } from '../net/starttls.js';
+import type { Ticker } from '../net/ticker.js';
+import { LOGIN_REPLIES, Pop3AuthExchange, plaintextAllowed, pop3Mechanisms, type LoginContext, type Pop3AuthStep } from './auth.js';
+import { SessionMaildrop, type MaildirCache } from './maildrop.js';
+import type { Pop3ServerOptions } from './types.js';
+
+/** Everything a connection shares with its server. */
+export interface Pop3ConnectionDeps {
+  readonly options: Pop3ServerOptions;
+  readonly ticker: Ticker;
+  readonly maildirs: MaildirCache;
+  readonly idleMs: number;
+  readonly tlsHandshakeMs: number;
+}
+
+/** The connection as the server accepted it. */
+export interface Pop3ConnectionInfo {
+  readonly id: string;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly tls: boolean;
+  /** Set when the server refuses the connection (limits): the greeting becomes this -ERR. */
+  readonly refusal?: Pop3Reply;
+}
+
+type PumpResult = 'open' | 'closed' | 'stls';
+type Answerable = Exclude<Pop3ServerEvent, { type: 'need-data' | 'closed' | 'timed-out' }>;
+
+const FLUSH_BYTES = 65_536;
+const SHUTDOWN_LINE = new TextEncoder().encode('-ERR [SYS/TEMP] Server shutting down.\r\n');
+let timestampSeq = 0;
+
+/** Counters for the session's log line. */
+interface Tally {
+  count: number;
+  bytes: number;
+}
+
+/** Drives one accepted socket until it closes. */
+export class Pop3Connection {
+  readonly #deps: Pop3ConnectionDeps;
+  readonly #info: Pop3ConnectionInfo;
+  readonly #core: Pop3ServerSession;
+  readonly #serial = new Serial();
+  readonly #out: Uint8Array[] = [];
+  #outBytes = 0;
+  readonly #loopback: boolean;
+  #socket: Socket;
+  #tls: boolean;
+  #busy = false;
+  #ended = false;
+  #draining = false;
+  #closeAfterReply = false;
+  #endReason = '';
+  #user: string | undefined;
+  #maildrop: SessionMaildrop | undefined;
+  #auth: Pop3AuthExchange | undefined;
+  #authFailures = 0;
+  readonly #retrieved: Tally = { count: 0, bytes: 0 };
+  #deleted: Tally = { count: 0, bytes: 0 };
+
+  constructor(socket: Socket, info: Pop3ConnectionInfo, deps: Pop3ConnectionDeps) {
+    this.#socket = socket;
+    this.#info = info;
+    this.#deps = deps;
+    this.#tls = info.tls;
+    this.#loopback = isLoopback(info.remoteAddress);
+    this.#core = new Pop3ServerSession({
+      // RFC 1939 §7: unique per greeting; pid and clock as the RFC's example, plus a counter.
+      apopTimestamp: formatApopTimestamp(process.pid, Date.now() * 1000 + (++timestampSeq % 1000), deps.options.hostname),
+      greetingText: 'mailstack POP3 server ready',
+      tls: info.tls,
+      idleTimeoutMs: deps.idleMs,
+    });
+  }
+
+  get #at(): LoginContext {
+    return { tls: this.#tls, loopback: this.#loopback };
+  }
+
+  /** Serve the connection; resolves when it has closed. Never rejects. */
+  async run(): Promise<void> {
+    const untick = this.#deps.ticker.add((now) => this.#onTick(now));
+    try {
+      await this.#loop();
+    } catch (error) {
+      this.#endReason = `error: ${(error as Error).message}`;
+    } finally {
+      untick();
+      await this.#releaseMaildrop();
+      this.#logDisconnect();
+      this.#socket.end();
+      this.#socket.destroySoon();
+    }
+  }
+
+  async #loop(): Promise<void> {
+    for (;;) {
+      let result = await this.#serial.run(() => this.#pump());
+      if (result === 'open') result = await this.#read();
+      if (result === 'stls') {
+        if (await this.#startTls()) continue;
+        return;
+      }
+      if (result === 'open') {
+        this.#core.receiveEof();
+        await this.#serial.run(() => this.#pump());
+        this.#endReason ||= 'Disconnected';
+      }
+      return;
+    }
+  }
+
+  async #read(): Promise<PumpResult> {
+    try {
+      for await (const chunk of readChunks(this.#socket)) {
+        this.#core.receive(chunk);
+        const result = await this.#serial.run(() => this.#pump());
+        if (result !== 'open') return result;
+      }
+    } catch (error) {
+      this.#endReason ||= `read error: ${(error as Error).message}`;
+    }
+    return 'open';
+  }
+
+  async #startTls(): Promise<boolean> {
+    const context = this.#deps.options.tls;
+    if (context === undefined) return false;
+    let tls: TLSSocket;
+    try {
+      tls = await upgradeToTls(this.#socket, context, this.#deps.tlsHandshakeMs);
+    } catch (error) {
+      this.#endReason = (error as Error).message;
+      return false;
+    }
+    tls.on('error', () => undefined); // surfaced by the read loop
+    this.#socket = tls;
+    this.#tls = true;
+    this.#log('tls', `TLS started: ${tls.getProtocol() ?? 'unknown'} with cipher ${tls.getCipher().name}`);
+    return true;
+  }
+
+  /** The server is stopping: end at the next command boundary (a RETR being sent finishes first). */
+  shutdown(): void {
+    this.#draining = true;
+    if (!this.#busy) void this.#serial.run(() => this.#pump()).then((r) => r === 'closed' && this.#socket.destroySoon());
+  }
+
+  /** The grace period is over: cut the connection. */
+  destroy(): void {
+    this.#endReason = 'Server shutting down';
+    this.#socket.destroy();
+  }
+
+  #onTick(now: number): void {
+    if (this.#busy || this.#ended) return;
+    this.#core.tick(now);
+    void this.#serial.run(() => this.#pump()).then((r) => r === 'closed' && this.#socket.destroySoon());
+  }
+
+  #push(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    this.#out.push(bytes);
+    this.#outBytes += bytes.length;
+  }
+
+  async #flush(): Promise<void> {
+    const out = this.#out;
+    if (out.length === 0) return;
+    const bytes = out.length === 1 ? out[0]! : Buffer.concat(out, this.#outBytes);
+    out.length = 0;
+    this.#outBytes = 0;
+    await writeBytes(this.#socket, bytes);
+  }
+
+  async #end(reason: string): Promise<PumpResult> {
+    this.#endReason ||= reason;
+    this.#ended = true;
+    await this.#flush();
+    return 'closed';
+  }
+
+  /** Answer events until the core needs input, closes, or hands over for STLS. */
+  async #pump(): Promise<PumpResult> {
+    if (this.#ended) return 'closed';
+    this.#busy = true;
+    try {
+      for (;;) {
+        const event = this.#core.nextEvent();
+        switch (event.type) {
+          case 'need-data':
+            if (this.#draining) {
+              this.#push(SHUTDOWN_LINE); // RFC 1939 has no shutdown reply; Dovecot sends this -ERR and closes
+              return await this.#end('Server shutting down');
+            }
+            await this.#flush();
+            return 'open';
+          case 'closed':
+            return await this.#end('');
+          case 'timed-out':
+            // RFC 1939 §3: autologout closes without a response and without UPDATE.
+            return await this.#end('Disconnected for inactivity');
+          default: {
+            const reply = await this.#answer(event);
+            if (reply === undefined) continue; // RETR/TOP: the body went out already
+            this.#push(this.#core.send(reply));
+            if (this.#closeAfterReply) return await this.#end(this.#endReason);
+            if (event.type === 'stls' && reply.type === 'ok') {
+              await this.#flush();
+              return 'stls';
+            }
+          }
+        }
+      }
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  async #answer(event: Answerable): Promise<Pop3Reply | undefined> {
+    switch (event.type) {
+      case 'connected':
+        if (this.#info.refusal !== undefined) this.#endReason = 'refused';
+        this.#log('connect', `connect from ${this.#info.remoteAddress}:${this.#info.remotePort}${this.#info.refusal ? ' refused' : ''}`);
+        return this.#info.refusal ?? event.reply;
+      case 'user':
+        return plaintextAllowed(this.#deps.options, this.#at) ? event.reply : LOGIN_REPLIES.plaintextDisallowed;
+      case 'pass':
+        return (await this.#deps.options.users.verifyPassword(event.name, event.password)) ? this.#login(event.name, 'USER') : this.#loginFailed(LOGIN_REPLIES.failed, 'USER', event.name);
+      case 'apop':
+        return (await this.#deps.options.users.verifyApop(event.name, event.timestamp, event.digest)) ? this.#login(event.name, 'APOP') : this.#loginFailed(LOGIN_REPLIES.failed, 'APOP', event.name);
+      case 'auth':
+        return this.#authStart(event.mechanism, event.initialResponse);
+      case 'auth-response':
+        return this.#authStep(event.data);
+      case 'stls':
+        return this.#deps.options.tls === undefined ? { type: 'err', text: 'STLS not available' } : { type: 'ok', text: 'Begin TLS negotiation now.' };
+      case 'capa':
+        return { type: 'lines', text: 'Capability list follows', lines: this.#capabilities(event.phase) };
+      case 'retr':
+      case 'top':
+        await this.#sendMessage(event);
+        return undefined;
+      case 'update':
+        return this.#update(event.deleted, event.reply);
+      case 'rejected':
+        if (event.code === 'too-many-errors') this.#endReason = 'Too many invalid commands';
+        if (event.code === 'auth-cancelled') this.#auth = undefined;
+        return event.reply;
+      case 'quit':
+        this.#endReason = 'Logged out';
+        return event.reply;
+      case 'stat':
+      case 'list':
+      case 'uidl':
+      case 'dele':
+      case 'rset':
+      case 'noop':
+        return event.reply;
+      default:
+        return event satisfies never;
+    }
+  }
+
+  /** RFC 2449 §5; what is listed is what works on this connection now. */
+  #capabilities(phase: 'authorization' | 'transaction'): string[] {
+    const lines = ['TOP', 'UIDL', 'RESP-CODES', 'AUTH-RESP-CODE', 'PIPELINING'];
+    if (phase === 'authorization') {
+      if (plaintextAllowed(this.#deps.options, this.#at)) lines.push('USER');
+      const mechanisms = pop3Mechanisms(this.#deps.options, this.#at);
+      if (mechanisms.length > 0) lines.push(`SASL ${mechanisms.join(' ')}`);
+      if (this.#deps.options.tls !== undefined && !this.#tls) lines.push('STLS');
+    }
+    // EXPIRE NEVER: the server never deletes mail on its own; LOGIN-DELAY 0: no login rate limit.
+    lines.push('EXPIRE NEVER', 'LOGIN-DELAY 0', 'IMPLEMENTATION mailstack');
+    return lines;
+  }
+
+  async #login(name: string, method: string): Promise<Pop3Reply> {
+    const user = await this.#deps.options.users.find(name);
+    if (user === undefined) return this.#loginFailed(LOGIN_REPLIES.failed, method, name); // removed meanwhile
+    this.#deps.options.failureDelay?.recordSuccess({ ip: this.#info.remoteAddress, user: user.name });
+    await this.#flush();
+    try {
+      this.#maildrop = await SessionMaildrop.open(this.#deps.maildirs, `${user.home}/Maildir`);
+    } catch (error) {
+      if (error instanceof StoreError && error.code === 'locked') {
+        this.#log('auth', `${method} login user=<${user.name}> refused: maildrop in use`);
+        return REPLY_FOR['in-use'];
+      }
+      this.#log('error', `cannot open the maildrop of ${user.name}: ${(error as Error).message}`);
+      return REPLY_FOR['sys-temp'];
+    }
+    this.#user = user.name;
+    this.#log('auth', `${method} login user=<${user.name}>`);
+    return { type: 'login-ok', maildrop: this.#maildrop.listing, text: 'Logged in.' };
+  }
+
+  async #authStart(mechanism: string, initialResponse: Uint8Array | undefined): Promise<Pop3Reply> {
+    const started = await Pop3AuthExchange.start(this.#deps.options, pop3Mechanisms(this.#deps.options, this.#at), mechanism, initialResponse);
+    if (started === undefined) return LOGIN_REPLIES.unsupportedMechanism;
+    this.#auth = started.exchange;
+    return this.#authResult(started.step);
+  }
+
+  async #authStep(data: Uint8Array): Promise<Pop3Reply> {
+    const auth = this.#auth;
+    if (auth === undefined) return LOGIN_REPLIES.malformed; // cannot happen: the core frames the exchange
+    return this.#authResult(await auth.step(data));
+  }
+
+  async #authResult(step: Pop3AuthStep): Promise<Pop3Reply> {
+    const method = `AUTH ${this.#auth?.mechanism ?? ''}`;
+    switch (step.kind) {
+      case 'challenge':
+        return { type: 'challenge', data: step.data };
+      case 'success':
+        this.#auth = undefined;
+        return this.#login(step.user, method);
+      case 'failure':
+        this.#auth = undefined;
+        return this.#loginFailed(step.reply, method, step.detail);
+      default:
+        return step satisfies never;
+    }
+  }
+
+  /** Count a failed login, wait the failure delay, and close after the per-connection limit. */
+  async #loginFailed(reply: Pop3Reply, method: string, detail: string): Promise<Pop3Reply> {
+    this.#authFailures++;
+    this.#log('auth', `${method} failed (${detail})`);
+    const delay = this.#deps.options.failureDelay;
+    if (delay !== undefined) {
+      const attempt = { ip: this.#info.remoteAddress };
+      const now = Date.now();
+      delay.recordFailure(attempt, now);
+      const ms = delay.delayMs(attempt, now);
+      if (ms > 0) {
+        await this.#flush();
+        await new Promise((resolve) => setTimeout(resolve, ms));
+      }
+    }
+    if (this.#authFailures >= (this.#deps.options.maxAuthFailures ?? 5)) {
+      this.#closeAfterReply = true;
+      this.#endReason = 'Too many authentication failures';
+      return LOGIN_REPLIES.tooManyFailures;
+    }
+    return reply;
+  }
+
+  /** RETR/TOP: the +OK, the stuffed body streamed from disk, the terminator (RFC 1939 §7). */
+  async #sendMessage(event: Extract<Answerable, { type: 'retr' | 'top' }>): Promise<void> {
+    const maildrop = this.#maildrop!; // TRANSACTION state implies a maildrop
+    const { msg, sizeBytes } = event.message;
+    const filter = event.type === 'top' ? topFilter(event.lines) : undefined;
+    const chunks = maildrop.read(msg, filter === undefined);
+    let first: IteratorResult<Uint8Array> | undefined;
+    try {
+      first = await chunks.next(); // a file that cannot be read gets -ERR, not a broken +OK
+    } catch (error) {
+      this.#log('error', `cannot read message ${msg}: ${(error as Error).message}`);
+      this.#push(this.#core.send(REPLY_FOR['sys-temp']));
+      return;
+    }
+    this.#push(this.#core.send(event.reply));
+    for (let next = first; !next.done; next = await chunks.next()) {
+      const part = filter === undefined ? next.value : filter.push(next.value);
+      this.#push(this.#core.sendMessageChunk(part));
+      if (this.#outBytes >= FLUSH_BYTES) await this.#flush();
+      if (filter?.done) {
+        await chunks.return(undefined);
+        break;
+      }
+    }
+    this.#push(this.#core.endMessage());
+    if (filter === undefined) {
+      this.#retrieved.count++;
+      this.#retrieved.bytes += sizeBytes;
+    }
+  }
+
+  async #update(deleted: readonly number[], reply: Pop3Reply): Promise<Pop3Reply> {
+    this.#endReason = 'QUIT';
+    const maildrop = this.#maildrop!;
+    try {
+      this.#deleted = { ...(await maildrop.update(deleted)) };
+    } catch (error) {
+      this.#log('error', `UPDATE failed for ${this.#user ?? '?'}: ${(error as Error).message}`);
+      return { type: 'err', code: 'SYS/TEMP', text: 'Some deleted messages were not removed' };
+    }
+    return reply;
+  }
+
+  async #releaseMaildrop(): Promise<void> {
+    const maildrop = this.#maildrop;
+    this.#maildrop = undefined;
+    try {
+      await maildrop?.release();
+    } catch (error) {
+      this.#log('error', `cannot release the maildrop lock: ${(error as Error).message}`);
+    }
+  }
+
+  #log(event: 'connect' | 'auth' | 'tls' | 'error', text: string): void {
+    const { id, remoteAddress } = this.#info;
+    this.#deps.options.logger?.({ event, connection: id, remoteAddress, message: `${id}: ${text}`, ...(this.#user === undefined ? {} : { user: this.#user }) });
+  }
+
+  #logDisconnect(): void {
+    const logger = this.#deps.options.logger;
+    if (logger === undefined) return;
+    const { id, remoteAddress } = this.#info;
+    const r = this.#retrieved;
+    const d = this.#deleted;
+    const who = this.#user === undefined ? '' : `user=<${this.#user}> `;
+    const message = `${id}: disconnect ${who}rip=${remoteAddress} retr=${r.count}/${r.bytes} del=${d.count}/${d.bytes} (${this.#endReason || 'Disconnected'})`;
+    logger({ event: 'disconnect', connection: id, remoteAddress, message, ...(this.#user === undefined ? {} : { user: this.#user }), retrieved: { ...r }, deleted: { ...d } });
+  }
+}

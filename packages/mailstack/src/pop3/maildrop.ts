@@ -1,0 +1,145 @@
+/**
+ * The maildrop of one POP3 session over a mailstore Maildir (RFC 1939 §8 locking, §6 UPDATE).
+ *
+ * How this works: at login the folder's 'pop3' lock is taken (a second session gets -ERR
+ * [IN-USE]), then INBOX (new/ and cur/) is listed once; that listing is the session's maildrop, so
+ * mail arriving meanwhile appears at the next login. Like Dovecot, messages found in new/ move to
+ * cur/ at login (they are no longer \Recent), and messages retrieved with RETR get \Seen when
+ * the session ends with QUIT (Dovecot's pop3 default, pop3_no_flag_updates=no). DELE marks are
+ * applied only at QUIT (UPDATE); a session that ends any other way deletes nothing. The lock is
+ * released whatever way the session ends.
+ *
+ * RETR reads the file through one handle in chunks of at most 64 KiB (one read for most
+ * messages), turning bare LF into CRLF on the way; the snapshot already knows each file's name and
+ * size, so no directory lookup happens per message.
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CrlfExpander, MaildirFolder, StoreError, type LockHandle, type MaildirMessage } from '@mailstack/mailstore';
+import type { Maildrop } from '@mailstack/pop3-core';
+
+const LOCK_KIND = 'pop3';
+const MAX_READ_BYTES = 65_536;
+
+/** MaildirFolder objects by path, kept across sessions so computed sizes and UID maps are reused. */
+export class MaildirCache {
+  readonly #folders = new Map<string, Promise<MaildirFolder>>();
+
+  /** The folder at `path`, opened (and created) once per server. */
+  folder(path: string): Promise<MaildirFolder> {
+    let folder = this.#folders.get(path);
+    if (folder === undefined) {
+      folder = MaildirFolder.open(path);
+      folder.catch(() => this.#folders.delete(path));
+      this.#folders.set(path, folder);
+    }
+    return folder;
+  }
+}
+
+/** What UPDATE did, for the session log. */
+export interface UpdateResult {
+  readonly count: number;
+  readonly bytes: number;
+}
+
+/** The locked, listed INBOX of a logged-in session. */
+export class SessionMaildrop {
+  readonly #folder: MaildirFolder;
+  readonly #lock: LockHandle;
+  readonly #messages: MaildirMessage[];
+  readonly #retrieved = new Set<number>();
+  #released = false;
+
+  private constructor(folder: MaildirFolder, lock: LockHandle, messages: MaildirMessage[]) {
+    this.#folder = folder;
+    this.#lock = lock;
+    this.#messages = messages;
+  }
+
+  /**
+   * Lock and list the Maildir at `path`. Throws StoreError 'locked' when another session holds
+   * it (answer -ERR [IN-USE]); any other StoreError means the store is unusable (-ERR [SYS/TEMP]).
+   */
+  static async open(cache: MaildirCache, path: string): Promise<SessionMaildrop> {
+    const folder = await cache.folder(path);
+    const lock = await folder.acquireLock(LOCK_KIND);
+    try {
+      let { messages } = await folder.snapshot();
+      const fresh = messages.filter((m) => m.isNew);
+      if (fresh.length > 0) {
+        for (const m of fresh) await folder.setFlags(m.uid, m.flags);
+        ({ messages } = await folder.snapshot());
+      }
+      return new SessionMaildrop(folder, lock, messages);
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
+
+  /** The listing for pop3-core: message n is the n-th in UID order, CRLF sizes, shared UIDLs. */
+  get listing(): Maildrop {
+    return { messages: this.#messages.map((m) => ({ sizeBytes: m.crlfSizeBytes, uidl: m.uidl })) };
+  }
+
+  /** The CRLF bytes of message `msg` (1-based), streamed. `retrieved` marks it for \Seen at QUIT. */
+  async *read(msg: number, retrieved: boolean): AsyncGenerator<Uint8Array> {
+    const m = this.#message(msg);
+    if (retrieved) this.#retrieved.add(msg);
+    let handle: FileHandle;
+    try {
+      handle = await open(join(this.#folder.path, m.fileName), 'r');
+    } catch {
+      // Renamed by another agent (flags changed) since the listing: let the folder find it again.
+      yield* this.#folder.readMessageCrlf(m.uid);
+      return;
+    }
+    try {
+      const expander = new CrlfExpander();
+      const size = Math.min(MAX_READ_BYTES, m.sizeBytes + 1); // +1: EOF in the same read if the size is right
+      for (;;) {
+        // A fresh buffer per read: the socket keeps a reference until the bytes are sent.
+        const buffer = Buffer.allocUnsafe(size);
+        const { bytesRead } = await handle.read(buffer, 0, size);
+        if (bytesRead === 0) return;
+        yield expander.push(buffer.subarray(0, bytesRead));
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+
+  #message(msg: number): MaildirMessage {
+    const m = this.#messages[msg - 1];
+    if (m === undefined) throw new RangeError(`no message ${msg} in the maildrop`);
+    return m;
+  }
+
+  /** RFC 1939 §6 UPDATE: remove the messages marked as deleted, flag the retrieved ones \Seen. */
+  async update(deleted: readonly number[]): Promise<UpdateResult> {
+    const gone = new Set(deleted);
+    const uids = deleted.map((msg) => this.#message(msg).uid);
+    const bytes = deleted.reduce((sum, msg) => sum + this.#message(msg).crlfSizeBytes, 0);
+    await this.#folder.expunge(uids);
+    for (const msg of this.#retrieved) {
+      if (gone.has(msg)) continue;
+      const m = this.#message(msg);
+      if (m.flags.includes('S')) continue;
+      try {
+        await this.#folder.setFlags(m.uid, `${m.flags}S`);
+      } catch (error) {
+        // Deleted by another agent since the listing: nothing to flag.
+        if (!(error instanceof StoreError && error.code === 'not-found')) throw error;
+      }
+    }
+    return { count: uids.length, bytes };
+  }
+
+  /** Release the maildrop lock (idempotent). */
+  async release(): Promise<void> {
+    if (this.#released) return;
+    this.#released = true;
+    await this.#lock.release();
+  }
+}
