@@ -61,6 +61,15 @@ export function resolveCharset(label: string | undefined): ResolvedCharset {
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
+// Charsets whose bytes 0x00-0x7F are ASCII (not UTF-7, UTF-16, ISO-2022-JP's escapes are ASCII
+// but change the meaning of what follows, so it is left out).
+const ASCII_COMPATIBLE = new Set(['us-ascii', 'utf-8', 'windows-1252', 'fallback', 'iso-8859-2', 'iso-8859-15', 'koi8-r', 'koi8-u', 'gb18030', 'big5', 'shift_jis', 'euc-jp', 'cp949', 'windows-1250', 'windows-1251']);
+
+function isAscii(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if ((bytes[i] as number) >= 0x80) return false;
+  return true;
+}
+
 function isValidUtf8(bytes: Uint8Array): boolean {
   try {
     strictUtf8.decode(bytes);
@@ -76,6 +85,8 @@ function isValidUtf8(bytes: Uint8Array): boolean {
  */
 export function decodeCharset(bytes: Uint8Array, label: string | undefined): string {
   const { name } = resolveCharset(label);
+  // Pure ASCII is the same in every ASCII-compatible charset: skip the decoder.
+  if (ASCII_COMPATIBLE.has(name) && isAscii(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   const decoder = createCharsetDecoder(name === 'fallback' || name === 'us-ascii' ? fallbackFor(bytes) : name);
   return decoder.write(bytes) + decoder.end();
 }

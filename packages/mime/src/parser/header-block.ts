@@ -82,12 +82,14 @@ export function toHeaderField(raw: Uint8Array): HeaderField {
   const colon = fieldNameEnd(raw, lead);
   let nameEnd = colon;
   while (nameEnd > lead && (raw[nameEnd - 1] === SP || raw[nameEnd - 1] === HTAB)) nameEnd--;
-  const name = decodeHeaderBytes(raw.subarray(lead, nameEnd));
-  const value = decodeHeaderBytes(raw.subarray(colon + 1))
-    .replace(/\r?\n$/, '')
-    .replace(/\r?\n/g, '') // §2.2.3 unfolding
-    .replace(/^[ \t]+/, '')
-    .replace(/[ \t]+$/, '');
+  // The name is ftext (printable ASCII) by construction.
+  const name = Buffer.from(raw.buffer, raw.byteOffset + lead, nameEnd - lead).toString('latin1');
+  let end = raw.length;
+  while (end > colon + 1 && (raw[end - 1] === LF || raw[end - 1] === CR || raw[end - 1] === SP || raw[end - 1] === HTAB)) end--;
+  let start = colon + 1;
+  while (start < end && (raw[start] === SP || raw[start] === HTAB)) start++;
+  let value = decodeHeaderBytes(raw.subarray(start, end));
+  if (value.includes('\n')) value = value.replace(/\r?\n/g, ''); // §2.2.3 unfolding
   return { name, value, raw };
 }
 

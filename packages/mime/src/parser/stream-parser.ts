@@ -45,7 +45,13 @@ export class MimeStreamParser {
   #head = 0;
 
   constructor(options: Partial<MimeParserOptions> = {}) {
-    this.#options = { ...DEFAULT_MIME_PARSER_OPTIONS, ...options };
+    const d = DEFAULT_MIME_PARSER_OPTIONS;
+    this.#options = {
+      maxHeaderBytes: options.maxHeaderBytes ?? d.maxHeaderBytes,
+      maxLineBytes: options.maxLineBytes ?? d.maxLineBytes,
+      maxParts: options.maxParts ?? d.maxParts,
+      maxDepth: options.maxDepth ?? d.maxDepth,
+    };
     this.#open({ path: '', kind: 'message', depth: 0, inDigest: false });
   }
 
@@ -102,7 +108,10 @@ export class MimeStreamParser {
 
   #open(init: Pick<Entity, 'path' | 'kind' | 'depth' | 'inDigest'>): void {
     const at = this.#offset();
-    this.#stack.push({ ...init, headerStart: at, bodyStart: at, lfAtBodyStart: this.#lf, contentType: undefined, body: { mode: 'headers' } });
+    this.#stack.push({
+      path: init.path, kind: init.kind, depth: init.depth, inDigest: init.inDigest,
+      headerStart: at, bodyStart: at, lfAtBodyStart: this.#lf, contentType: undefined, body: { mode: 'headers' },
+    });
     this.#reading = { fields: [], current: [], bytes: 0, overLimit: false, discardingLine: false };
     this.#active = undefined;
   }
@@ -199,7 +208,7 @@ export class MimeStreamParser {
 
   #finishField(r: HeaderReading): void {
     if (r.current.length === 0) return;
-    const raw = new Uint8Array(Buffer.concat(r.current));
+    const raw = r.current.length === 1 ? new Uint8Array(r.current[0] as Uint8Array) : new Uint8Array(Buffer.concat(r.current));
     r.current = [];
     if (r.overLimit) return;
     const field = toHeaderField(raw);
@@ -216,11 +225,11 @@ export class MimeStreamParser {
     const e = this.#top();
     e.bodyStart = this.#offset();
     e.lfAtBodyStart = this.#lf;
-    const ctField = findField(r.fields, 'content-type');
+    const { contentTypeValue, transferEncodingValue } = mimeFields(r.fields);
     // RFC 2046 §5.1.5: in a multipart/digest the default is message/rfc822.
-    const contentType = parseContentType(ctField ?? (e.inDigest ? 'message/rfc822' : undefined));
+    const contentType = parseContentType(contentTypeValue ?? (e.inDigest ? 'message/rfc822' : undefined));
     e.contentType = contentType;
-    const transferEncoding = (findField(r.fields, 'content-transfer-encoding') ?? '7bit').replace(/\(.*?\)/g, '').trim().toLowerCase() || '7bit';
+    const transferEncoding = normalizeEncoding(transferEncodingValue);
     const identity = isIdentityEncoding(transferEncoding);
     const boundary = contentType.params['boundary'];
     const tooDeep = e.depth >= this.#options.maxDepth;
@@ -388,8 +397,25 @@ export class MimeStreamParser {
 // RFC 2046 §5.2.1 and RFC 6532 §3.7: entities whose body is a whole message.
 const MESSAGE_TYPES = new Set(['message/rfc822', 'message/global']);
 
-function findField(fields: HeaderField[], name: string): string | undefined {
-  return fields.find((f) => f.name.toLowerCase() === name)?.value;
+/** The first Content-Type and Content-Transfer-Encoding values of a header block. */
+function mimeFields(fields: HeaderField[]): { contentTypeValue: string | undefined; transferEncodingValue: string | undefined } {
+  let contentTypeValue: string | undefined;
+  let transferEncodingValue: string | undefined;
+  for (const f of fields) {
+    // Cheap pre-check on the length before lower-casing ('content-type' is 12, the CTE name 25).
+    if (f.name.length !== 12 && f.name.length !== 25) continue;
+    const name = f.name.toLowerCase();
+    if (name === 'content-type') contentTypeValue ??= f.value;
+    else if (name === 'content-transfer-encoding') transferEncodingValue ??= f.value;
+  }
+  return { contentTypeValue, transferEncodingValue };
+}
+
+// RFC 2045 §6.1: the mechanism is a case-insensitive token; comments are tolerated; absent = 7bit.
+function normalizeEncoding(value: string | undefined): string {
+  if (value === undefined) return '7bit';
+  const cleaned = (value.includes('(') ? value.replace(/\(.*?\)/g, '') : value).trim().toLowerCase();
+  return cleaned === '' ? '7bit' : cleaned;
 }
 
 // The boundary parameter as the bytes that appear on the wire (header values decode as UTF-8
