@@ -7,10 +7,12 @@
  * are views into the caller's buffer; a partial terminator at a buffer boundary is kept as state
  * (`#dots`), never as copied bytes, so a chunk boundary can fall anywhere.
  *
- * SMTP smuggling defence (2023, Postfix smtpd_forbid_bare_newline): a bare LF is never a line end
- * for dot handling. "\n.\n", "\n.\r\n" and "\r.\r" therefore never end DATA. Each bare LF is
+ * SMTP smuggling defence (2023, Postfix smtpd_forbid_bare_newline): a line ended by a bare LF never
+ * leads to the end of DATA, so "\n.\n", "\n.\r\n" and "\r.\r" are content. Each bare LF is
  * reported (`bareNewlines`) and emitted as CRLF ("normalize", Postfix ≥ 3.9's default); the session
- * may reject instead. A bare CR is ordinary data, as in Postfix.
+ * may reject instead. Lenient, as Postfix: the line after a bare LF is still dot-unstuffed, because
+ * clients that send bare LF also stuff after it (Python smtplib with a bytes body does). A bare CR
+ * is ordinary data, as in Postfix.
  */
 
 const CR = 0x0d;
@@ -27,8 +29,10 @@ export type DataStep =
 
 /** Streaming reader of one DATA body; create a new one per message. */
 export class DataReader {
-  /** At the start of a line (after CRLF, or at the start of the body). */
+  /** At the start of a line (after CRLF or a bare LF, or at the start of the body). */
   #lineStart = true;
+  /** The line start follows a bare LF: a lone "." here is content, not the end. */
+  #afterBareLf = false;
   /** Held bytes of a possible terminator at a line start: 1 = ".", 2 = ".\r". */
   #dots: 0 | 1 | 2 = 0;
   /** The last body byte handed out was a CR (a following LF makes CRLF). */
@@ -70,8 +74,14 @@ export class DataReader {
         break;
       } else {
         this.#dots = 0;
+        if (b === LF) {
+          if (!this.#afterBareLf) return { kind: 'end', pos: pos + 1 };
+          // ".\r\n" after a bare LF: not the end (smuggling defence); an empty line, dot dropped.
+          this.#afterBareLf = false;
+          this.#prevCr = false;
+          return { kind: 'chunk', bytes: CRLF_BYTES, pos: pos + 1 };
+        }
         this.#lineStart = false;
-        if (b === LF) return { kind: 'end', pos: pos + 1 };
         // ".\r" and not LF: the "." was stuffing, the CR is body data.
         this.#prevCr = true;
         return { kind: 'chunk', bytes: CR_BYTES, pos };
@@ -98,6 +108,8 @@ export class DataReader {
       if (!crlf) {
         this.bareNewlines++;
         this.#prevCr = false;
+        this.#lineStart = true;
+        this.#afterBareLf = true;
         if (lf === start) return { kind: 'chunk', bytes: CRLF_BYTES, pos: lf + 1 };
         this.#pendingCrlf = true;
         return { kind: 'chunk', bytes: buf.subarray(start, lf), pos: lf + 1 };
@@ -105,6 +117,7 @@ export class DataReader {
       const next = lf + 1;
       if (next === len || buf[next] === DOT) {
         this.#lineStart = true;
+        this.#afterBareLf = false;
         this.#prevCr = false;
         return { kind: 'chunk', bytes: buf.subarray(start, next), pos: next };
       }

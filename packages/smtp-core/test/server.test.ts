@@ -248,6 +248,13 @@ describe('DATA', () => {
     }
   });
 
+  it('after a bare LF a leading dot is unstuffed (Lenient, as Postfix) but a lone dot does not end DATA', () => {
+    const r = open();
+    r.feed('a\n..b\n.\r\nc\r\n.\r\n');
+    expect(r.body()).toBe('a\r\n.b\r\n\r\nc\r\n');
+    expect(codes(r.wire)).toEqual(['250 2.0.0']);
+  });
+
   it("bareNewline: 'reject' refuses such a message at the end with 550 5.5.2 and stays in sync", () => {
     const r = open({ bareNewline: 'reject' });
     r.feed('hi\n.\nMAIL FROM:<evil@x>\r\n.\r\nNOOP\r\n');
