@@ -57,3 +57,9 @@ export type {
 export { SmtpBodyStream, SmtpBodyAbortedError } from './smtp/body.js';
 /** Which SASL mechanisms an SMTP connection is offered (SPEC.md §2 policy). */
 export { offeredMechanisms, DEFAULT_SMTP_MECHANISMS, type AuthOfferContext } from './smtp/auth.js';
+/** POP3 server over node:net/tls and mailstore: pop3/pop3s listeners, maildrop lock, STLS, AUTH, streaming RETR. */
+export { Pop3Server, Pop3ServerError } from './pop3/server.js';
+/** Pop3Server's options, user source, listener and logger shapes. */
+export type { Pop3ServerOptions, Pop3ServerTimeouts, Pop3User, Pop3UserSource, Pop3ListenOptions, Pop3Listening, Pop3Logger, Pop3LogRecord } from './pop3/types.js';
+/** The SASL mechanisms POP3 offers when none are configured. */
+export { DEFAULT_POP3_MECHANISMS } from './pop3/auth.js';
