@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { createSecureContext } from 'node:tls';
 import { MaildirFolder } from '@mailstack/mailstore';
 import { AuthFailureDelay, Pop3Server, UserDirectory, hashPassword, type Pop3LogRecord, type Pop3ServerOptions } from 'mailstack';
@@ -63,7 +64,7 @@ export async function startTestServer(overrides: Partial<Pop3ServerOptions> = {}
     logs,
     deliver: async (user, message) => {
       const folder = await MaildirFolder.open(maildir(user));
-      return folder.deliver([typeof message === 'string' ? new TextEncoder().encode(message) : message]);
+      return folder.deliver(Readable.from([typeof message === 'string' ? Buffer.from(message) : message]));
     },
     maildir,
     files: (user) => ['new', 'cur'].flatMap((sub) => readdirSync(join(maildir(user), sub)).map((name) => `${sub}/${name}`)),
