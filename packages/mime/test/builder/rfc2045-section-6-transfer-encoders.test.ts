@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createBase64Encoder } from '../../src/transfer/encode-base64.js';
 import { createQuotedPrintableEncoder } from '../../src/transfer/encode-quoted-printable.js';
 import { type TransferEncoder, encodeStream } from '../../src/transfer/encode-transfer.js';
+import { createTransferDecoder } from '../../src/transfer/decode-transfer.js';
 
 const latin1 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('latin1');
 const bytesOf = (s: string): Uint8Array => Buffer.from(s, 'latin1');
@@ -17,6 +18,15 @@ function encodeChunked(encoder: TransferEncoder, input: Uint8Array, cuts: number
     last = p;
   }
   return out + latin1(encoder.finish());
+}
+
+/** The parser's streaming decoder, an independent implementation, fed the whole text. */
+function decodeWithParser(encoding: 'base64' | 'quoted-printable', text: string): Uint8Array {
+  const decoder = createTransferDecoder(encoding);
+  if (decoder === undefined || decoder === 'unknown') throw new Error(`no decoder for ${encoding}`);
+  const out = Buffer.concat([decoder.update(bytesOf(text)), decoder.finish()]);
+  expect(decoder.malformed).toBe(false);
+  return new Uint8Array(out);
 }
 
 /** Reference decoder for the tests: strict RFC 2045 §6.7 (soft breaks, =XX). */
@@ -47,6 +57,7 @@ describe('RFC 2045 §6.8 base64', () => {
       const whole = encodeChunked(createBase64Encoder(), input, []);
       expect(encodeChunked(createBase64Encoder(), input, at)).toBe(whole);
       expect(new Uint8Array(Buffer.from(whole, 'base64'))).toEqual(input);
+      expect(decodeWithParser('base64', whole)).toEqual(input);
       for (const line of whole.split('\r\n')) expect(line.length).toBeLessThanOrEqual(76);
     }), { numRuns: 200 });
   });
@@ -79,6 +90,7 @@ describe('RFC 2045 §6.7 quoted-printable', () => {
       const whole = encodeChunked(createQuotedPrintableEncoder({ text }), input, []);
       expect(encodeChunked(createQuotedPrintableEncoder({ text }), input, at)).toBe(whole);
       expect(new Uint8Array(decodeQp(whole))).toEqual(input);
+      expect(decodeWithParser('quoted-printable', whole)).toEqual(input);
       for (const line of whole.split('\r\n')) {
         expect(line.length).toBeLessThanOrEqual(76);
         expect(line).not.toMatch(/[ \t]$/);
