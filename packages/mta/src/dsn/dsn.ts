@@ -79,7 +79,8 @@ const CRLF = '\r\n';
 export function buildDsn(options: DsnOptions): Uint8Array {
   if (options.sender === '') throw new MtaUsageError('invalid-value', 'no DSN for the null reverse-path (RFC 3461 §6.2)');
   if (options.recipients.length === 0) throw new MtaUsageError('invalid-value', 'a DSN needs at least one recipient');
-  const kind = dsnKind(options.recipients.map((r) => r.action));
+  const recipients = options.recipients.map(sanitise);
+  const kind = dsnKind(recipients.map((r) => r.action));
   const boundary = boundaryFor(options.messageId, options.reportingMta);
   const header = options.originalMessage.header;
   const body = options.originalMessage.body;
@@ -105,14 +106,14 @@ export function buildDsn(options: DsnOptions): Uint8Array {
     foldHeader('Content-Description', 'Notification') +
     foldHeader('Content-Type', 'text/plain; charset=us-ascii') +
     CRLF +
-    humanText({ kind, reportingMta: options.reportingMta, recipients: options.recipients, arrivalDate: options.arrivalDate, now: options.now })
+    humanText({ kind, reportingMta: options.reportingMta, recipients, arrivalDate: options.arrivalDate, now: options.now })
       .map((l) => `${l}${CRLF}`)
       .join('') +
     `${CRLF}--${boundary}${CRLF}` +
     foldHeader('Content-Description', 'Delivery report') +
     foldHeader('Content-Type', 'message/delivery-status') +
     CRLF +
-    deliveryStatus(options) +
+    deliveryStatus(options, recipients) +
     `${CRLF}--${boundary}${CRLF}` +
     foldHeader('Content-Description', full ? 'Undelivered Message' : 'Undelivered Message Headers') +
     foldHeader('Content-Type', full ? 'message/rfc822' : 'text/rfc822-headers') +
@@ -123,32 +124,51 @@ export function buildDsn(options: DsnOptions): Uint8Array {
 }
 
 // RFC 3464 §2.1: per-message fields, then each recipient's fields after an empty line.
-function deliveryStatus(options: DsnOptions): string {
+function deliveryStatus(options: DsnOptions, recipients: readonly DsnRecipient[]): string {
   const lines: string[] = [];
   if (options.originalEnvelopeId !== undefined) lines.push(foldHeader('Original-Envelope-Id', clean(options.originalEnvelopeId)));
   lines.push(foldHeader('Reporting-MTA', `dns; ${options.reportingMta}`));
   if (options.queueId !== undefined) lines.push(foldHeader('X-Mailstack-Queue-ID', clean(options.queueId)));
   if (options.arrivalDate) lines.push(foldHeader('Arrival-Date', formatDate(options.arrivalDate)));
-  for (const r of options.recipients) {
+  for (const r of recipients) {
     lines.push(CRLF);
     if (r.originalRecipient !== undefined) {
-      lines.push(foldHeader('Original-Recipient', `${r.originalRecipientType ?? 'rfc822'};${clean(r.originalRecipient)}`));
+      lines.push(foldHeader('Original-Recipient', `${r.originalRecipientType ?? 'rfc822'};${r.originalRecipient}`));
     }
-    lines.push(foldHeader('Final-Recipient', `rfc822; ${clean(r.finalRecipient)}`));
+    lines.push(foldHeader('Final-Recipient', `rfc822; ${r.finalRecipient}`));
     lines.push(foldHeader('Action', r.action));
     lines.push(foldHeader('Status', r.status));
-    if (r.remoteMta !== undefined) lines.push(foldHeader('Remote-MTA', `dns; ${clean(r.remoteMta)}`));
-    if (r.diagnosticCode !== undefined) lines.push(foldHeader('Diagnostic-Code', `smtp; ${clean(r.diagnosticCode)}`));
+    if (r.remoteMta !== undefined) lines.push(foldHeader('Remote-MTA', `dns; ${r.remoteMta}`));
+    if (r.diagnosticCode !== undefined) lines.push(foldHeader('Diagnostic-Code', `smtp; ${r.diagnosticCode}`));
     if (r.lastAttempt) lines.push(foldHeader('Last-Attempt-Date', formatDate(r.lastAttempt)));
     if (r.willRetryUntil) lines.push(foldHeader('Will-Retry-Until', formatDate(r.willRetryUntil)));
   }
   return lines.join('');
 }
 
-// Field values are US-ASCII text (RFC 3464 §2.1.2): no control characters, no line breaks.
-// Non-ASCII addresses (SMTPUTF8) would need RFC 6533's message/global-delivery-status: not done.
+// Field values are US-ASCII text (RFC 3464 §2.1.2): no control characters, no line breaks, and
+// short enough that no line can pass RFC 5322's 998-character limit even as one unbreakable word
+// (a remote reply is the peer's text, of any length). The peer's texts (Remote-MTA,
+// Diagnostic-Code) are also made ASCII; addresses keep non-ASCII characters: SMTPUTF8 addresses
+// would need RFC 6533's message/global-delivery-status, which is not done.
+const MAX_FIELD_CHARS = 900;
 function clean(value: string): string {
-  return value.replace(/[\x00-\x1f\x7f]+/g, ' ').trim();
+  return value.replace(/[\x00-\x1f\x7f]+/g, ' ').trim().slice(0, MAX_FIELD_CHARS);
+}
+
+function ascii(value: string): string {
+  return clean(value).replace(/[^\x20-\x7e]/g, '?');
+}
+
+function sanitise(r: DsnRecipient): DsnRecipient {
+  return {
+    ...r,
+    finalRecipient: clean(r.finalRecipient),
+    ...(r.originalRecipient === undefined ? {} : { originalRecipient: clean(r.originalRecipient) }),
+    ...(r.originalRecipientType === undefined ? {} : { originalRecipientType: ascii(r.originalRecipientType) }),
+    ...(r.remoteMta === undefined ? {} : { remoteMta: ascii(r.remoteMta) }),
+    ...(r.diagnosticCode === undefined ? {} : { diagnosticCode: ascii(r.diagnosticCode) }),
+  };
 }
 
 // RFC 2046 §5.1.1: bchars, at most 70; the Message-ID is unique, so is the boundary.

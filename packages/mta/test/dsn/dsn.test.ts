@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildDsn, MtaUsageError, shouldNotify, type DsnOptions } from '@mailstack/mta';
 
@@ -181,6 +182,27 @@ describe('buildDsn (RFC 3464)', () => {
     const py = parseWithPython(bytes);
     expect(py.status[1]?.['Diagnostic-Code']).toBe('smtp; 550 no X-Evil: 1');
     expect(py.status[1]).not.toHaveProperty('X-Evil');
+  });
+
+  it('any peer text keeps every line within 998 characters, CRLF only, ASCII in the report', () => {
+    const peerText = fc.string({ maxLength: 1500, unit: fc.constantFrom('a', ' ', '\r', '\n', '\t', '\u0000', '\u00e9', 'x'.repeat(100)) });
+    fc.assert(
+      fc.property(peerText, peerText, (diagnosticCode, remoteMta) => {
+        const text = dec.decode(
+          buildDsn({ ...failure, recipients: [{ finalRecipient: 'bob@remote.example', action: 'failed', status: '5.0.0', diagnosticCode, remoteMta }] }),
+        );
+        expect(/\r(?!\n)|(?<!\r)\n/.test(text)).toBe(false);
+        for (const line of text.split('\r\n')) expect(line.length).toBeLessThanOrEqual(998);
+        const report = text.slice(text.indexOf('Content-Type: message/delivery-status'), text.indexOf('Content-Description: Undelivered'));
+        expect(/[^\x20-\x7e\r\n]/.test(report)).toBe(false);
+      }),
+      { numRuns: 100 },
+    );
+    const hostile = parseWithPython(
+      buildDsn({ ...failure, recipients: [{ finalRecipient: 'bob@remote.example', action: 'failed', status: '5.0.0', diagnosticCode: `550 ${'y'.repeat(5000)}\r\n\u00e9` }] }),
+    );
+    expect(hostile.defects).toBe(0);
+    expect(hostile.status[1]?.['Diagnostic-Code']).toBe(`smtp; 550 ${'y'.repeat(5000)}`.slice(0, 906));
   });
 
   it('refuses to notify the null sender, and an empty recipient list', () => {
