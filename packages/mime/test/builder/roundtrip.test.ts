@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { buildToBytes } from '../../src/builder/build.js';
 import type { AttachmentDescription } from '../../src/builder/types.js';
@@ -50,5 +51,24 @@ describe('build → parse round trip (our parser)', () => {
         );
       },
     ), { numRuns: 150 });
+  });
+});
+
+describe('build → mailparser round trip', () => {
+  it('gives back subject, attachment names and bytes', async () => {
+    await fc.assert(fc.asyncProperty(
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 100 }).map((s) => s.replace(/\s+/g, ' ').trim()).filter((s) => s !== ''),
+      // Non-empty: mailparser reads an empty 7bit part followed by another part as "\r\n" (Python's
+      // email and our parser read it as empty, as RFC 2046 §5.1.1 says).
+      fc.array(attachmentArb.filter((a) => (a.content as Uint8Array).length > 0), { minLength: 1, maxLength: 3 }),
+      async (subject, attachments) => {
+        const raw = await buildToBytes({ from: { name: 'A', address: 'a@x.test' }, subject, text: 'see attached', attachments }, options());
+        const mail = await simpleParser(Buffer.from(raw));
+        expect(mail.subject).toBe(subject);
+        expect(mail.attachments.map((a) => [a.filename, a.contentType, a.content.toString('hex')])).toEqual(
+          attachments.map((a) => [a.filename, a.contentType, Buffer.from(a.content as Uint8Array).toString('hex')]),
+        );
+      },
+    ), { numRuns: 60 });
   });
 });
