@@ -25,7 +25,7 @@ export interface MimeNode {
   lines: number;
   /** Multipart children, or the one encapsulated message of a message/rfc822 part. */
   children: MimeNode[];
-  /** Transfer-decoded body of a leaf (empty for multiparts and message/rfc822 parts). */
+  /** Transfer-decoded body of a leaf (empty for containers); may share memory with the input. */
   content: Uint8Array;
 }
 
@@ -63,7 +63,7 @@ export class MimeTreeBuilder {
         open.node.offsets = event.offsets;
         open.node.sizeBytes = event.sizeBytes;
         open.node.lines = event.lines;
-        if (open.chunks.length > 0) open.node.content = new Uint8Array(Buffer.concat(open.chunks));
+        open.node.content = joinChunks(open.chunks);
         return;
       }
       case 'defect':
@@ -80,4 +80,16 @@ export class MimeTreeBuilder {
   get root(): MimeNode | undefined {
     return this.#stack.length === 0 ? this.#root : undefined;
   }
+}
+
+/** One Uint8Array of the chunks, copying only when there are several. */
+function joinChunks(chunks: Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }

@@ -8,6 +8,7 @@ To: a@example.test, Team: b@example.test, c@example.test;
 Cc: d@example.test
 Subject: =?iso-8859-1?q?R=E9sum=E9?=
 Message-ID: <id-1@example.test>
+Date: Thu, 26 Nov 2026 15:00:00 +0100
 Content-Type: multipart/mixed; boundary="m"
 
 --m
@@ -52,6 +53,7 @@ describe('parse()', () => {
     ]);
     expect(m.cc).toEqual([{ name: '', address: 'd@example.test' }]);
     expect(m.messageId).toBe('id-1@example.test');
+    expect(m.date?.toISOString()).toBe('2026-11-26T14:00:00.000Z');
   });
 
   it('transfer- and charset-decodes text and html', () => {
