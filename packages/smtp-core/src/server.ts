@@ -18,9 +18,9 @@ import { decodeBase64 } from './base64.js';
 import { DataReader } from './data-reader.js';
 import { concatBytes } from './bytes.js';
 import { LocalProtocolError, REPLY_FOR, type SmtpErrorCode } from './errors.js';
+import { checkReplyCode, commandRefusal } from './server-rules.js';
 import { isValidReply, encodeReply, type Reply } from './reply.js';
 import {
-  LEGAL,
   assertNever,
   contextOf,
   greeted,
@@ -29,6 +29,7 @@ import {
   tlsUp,
   toIdle,
   type CommandPhase,
+  type Owed,
   type SmtpServerState,
 } from './state.js';
 
@@ -83,15 +84,6 @@ export function expectsReply(event: SmtpServerEvent): boolean {
   return ['greeting', 'command', 'auth-response', 'data-end', 'rejected', 'timed-out'].includes(event.type);
 }
 
-/** What the session is waiting for the application to answer. */
-type Owed =
-  | { readonly kind: 'greeting'; readonly earlyTalker: boolean }
-  | { readonly kind: 'command'; readonly command: SmtpCommand }
-  | { readonly kind: 'auth' }
-  | { readonly kind: 'data-end'; readonly last: boolean }
-  | { readonly kind: 'rejected'; readonly code: SmtpErrorCode; readonly next: SmtpServerState }
-  | { readonly kind: 'timed-out' };
-
 const LF = 0x0a;
 const CR = 0x0d;
 const EMPTY = new Uint8Array(0);
@@ -118,6 +110,8 @@ export class SmtpServerSession {
   #skippingLine = false;
   #reader: DataReader | undefined;
   #errors = 0;
+  /** The client spoke before our 220 went out (found when the 220 is sent): refuse at the next step. */
+  #earlyTalker = false;
   /** RCPTs refused for the recipient limit in this transaction. */
   #overshoot = 0;
   #active = false;
@@ -210,7 +204,7 @@ export class SmtpServerSession {
     const owed = this.#owed;
     if (owed === undefined) throw new LocalProtocolError('wrong-state', 'send() with no event awaiting a reply');
     if (!isValidReply(reply)) throw new LocalProtocolError('invalid-value', `not a valid reply: ${JSON.stringify(reply)}`);
-    checkCode(owed, reply.code);
+    checkReplyCode(owed, reply.code);
     this.#owed = undefined;
     this.#active = true;
     const wire = this.#wireReply(owed, reply);
@@ -251,8 +245,13 @@ export class SmtpServerSession {
     const ok = reply.code < 400;
     switch (owed.kind) {
       case 'greeting':
-        if (reply.code === 220) this.#state = { phase: 'idle', ctx: { helo: undefined, tls: this.#initialTls, authenticated: undefined } };
-        else this.#state = owed.earlyTalker ? { phase: 'closed' } : { phase: 'refused' };
+        if (reply.code === 220) {
+          this.#state = { phase: 'idle', ctx: { helo: undefined, tls: this.#initialTls, authenticated: undefined } };
+          // Bytes that arrived while the application was deciding on the greeting came before it too.
+          this.#earlyTalker = !owed.earlyTalker && this.#pos < this.#buf.length;
+        } else {
+          this.#state = owed.earlyTalker ? { phase: 'closed' } : { phase: 'refused' };
+        }
         return;
       case 'command':
         // RFC 5321 §4.1.1.10: after the reply to QUIT the channel closes, whatever the phase.
@@ -354,6 +353,10 @@ export class SmtpServerSession {
       case 'idle':
       case 'envelope':
       case 'chunking':
+        if (this.#earlyTalker) {
+          this.#earlyTalker = false;
+          return this.#reject('early-talker', 'bytes arrived before the greeting was sent', { phase: 'closed' });
+        }
         return this.#commandStep(s);
       default:
         return assertNever(s);
@@ -437,63 +440,10 @@ export class SmtpServerSession {
     }
     const cmd = decoded.value;
     if (cmd.verb === 'BDAT' && s.phase !== 'refused') return this.#startBdat(s, cmd.sizeBytes, cmd.last);
-    const refusal = this.#check(s, cmd);
+    const refusal = commandRefusal(s, cmd, this.#extensions, { maxMessageBytes: this.#maxMessageBytes, maxRecipients: this.#maxRecipients });
     if (refusal !== undefined) return this.#reject(refusal, `${cmd.verb} refused`);
     this.#owed = { kind: 'command', command: cmd };
     return { type: 'command', command: cmd };
-  }
-
-  /** Why a decoded command is refused in this state (RFC 5321 §4.1.4 and each extension's rules), if it is. */
-  #check(s: Extract<SmtpServerState, { phase: CommandPhase }>, cmd: SmtpCommand): SmtpErrorCode | undefined {
-    if (!LEGAL[s.phase].has(cmd.verb)) {
-      if (s.phase === 'idle' && (cmd.verb === 'RCPT' || cmd.verb === 'DATA') && s.ctx.helo === undefined) return 'need-helo';
-      return 'bad-sequence';
-    }
-    if (s.phase === 'refused') return undefined;
-    const ext = this.#extensions;
-    switch (cmd.verb) {
-      case 'MAIL': {
-        if (s.ctx.helo === undefined) return 'need-helo';
-        const p = cmd.params;
-        const esmtp = s.ctx.helo.verb === 'EHLO';
-        // RFC 5321 §4.1.1.11: parameters need EHLO and an advertised extension, else 555.
-        const offered =
-          (p.sizeBytes === undefined || ext.size) &&
-          (p.body === undefined || p.body === '7BIT' || (p.body === '8BITMIME' ? ext.eightBitMime : ext.binaryMime && ext.chunking)) &&
-          (p.smtputf8 !== true || ext.smtputf8) &&
-          ((p.ret === undefined && p.envid === undefined) || ext.dsn) &&
-          (p.auth === undefined || ext.auth.length > 0);
-        if (Object.keys(p).length > 0 && (!esmtp || !offered)) return 'unknown-parameter';
-        // RFC 1870 §6.1: a declared size over the limit is refused at MAIL with 552.
-        if (p.sizeBytes !== undefined && p.sizeBytes > this.#maxMessageBytes) return 'too-much-data';
-        return undefined;
-      }
-      case 'RCPT':
-        if (s.phase !== 'envelope') return 'bad-sequence';
-        if (Object.keys(cmd.params).length > 0 && (!ext.dsn || s.ctx.helo?.verb !== 'EHLO')) return 'unknown-parameter';
-        // RFC 5321 §4.5.3.1.10: "452 too many recipients" is the answer past the limit.
-        return s.envelope.recipients.length >= this.#maxRecipients ? 'too-many-recipients' : undefined;
-      case 'DATA':
-        if (s.phase !== 'envelope') return 'bad-sequence';
-        // RFC 3030 §3: BODY=BINARYMIME can only be sent with BDAT.
-        if (s.envelope.params.body === 'BINARYMIME') return 'bad-sequence';
-        return s.envelope.recipients.length === 0 ? 'no-valid-recipients' : undefined;
-      case 'STARTTLS':
-        if (!ext.starttls) return 'not-implemented';
-        if (s.ctx.tls) return 'bad-sequence';
-        return s.ctx.helo === undefined ? 'need-helo' : undefined;
-      case 'AUTH':
-        if (ext.auth.length === 0) return 'not-implemented';
-        if (s.ctx.helo === undefined) return 'need-helo';
-        // RFC 4954 §4: AUTH only once per session, and not inside a mail transaction.
-        if (s.ctx.authenticated !== undefined) return 'bad-sequence';
-        return ext.auth.includes(cmd.mechanism) ? undefined : 'unknown-mechanism';
-      case 'EXPN':
-        // Strict: EXPN exposes mailing-list members (RFC 5321 §7.3); not offered, as Postfix.
-        return 'not-implemented';
-      default:
-        return undefined;
-    }
   }
 
   /**
@@ -566,38 +516,4 @@ export class SmtpServerSession {
     this.#owed = { kind: 'auth' };
     return { type: 'auth-response', cancelled: false, response };
   }
-}
-
-/** LocalProtocolError when the reply code cannot answer what is owed (e.g. a 354 outside DATA). */
-function checkCode(owed: Owed, code: number): void {
-  const cls = Math.floor(code / 100);
-  let allowed: boolean;
-  switch (owed.kind) {
-    case 'greeting':
-      allowed = code === 220 || code === 554 || code === 421;
-      break;
-    case 'command': {
-      const verb = owed.command.verb;
-      if (cls !== 2 && cls !== 3) allowed = true;
-      else if (verb === 'DATA') allowed = code === 354;
-      else if (verb === 'AUTH') allowed = code === 334 || code === 235;
-      else if (verb === 'STARTTLS') allowed = code === 220;
-      else if (verb === 'QUIT') allowed = code === 221;
-      else allowed = cls === 2 && code !== 220 && code !== 221 && code !== 235;
-      break;
-    }
-    case 'auth':
-      allowed = cls === 4 || cls === 5 || code === 334 || code === 235;
-      break;
-    case 'timed-out':
-      allowed = code === 421;
-      break;
-    case 'data-end':
-    case 'rejected':
-      allowed = cls === 2 || cls === 4 || cls === 5;
-      break;
-    default:
-      return assertNever(owed);
-  }
-  if (!allowed) throw new LocalProtocolError('invalid-value', `reply ${code} cannot answer ${owed.kind === 'command' ? owed.command.verb : owed.kind}`);
 }

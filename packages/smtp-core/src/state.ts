@@ -3,7 +3,7 @@
  * command-order rules as a table. A field exists only in the phases where it means something.
  */
 import type { ForwardPath, ReversePath } from './address.js';
-import type { Verb } from './command.js';
+import type { SmtpCommand, Verb } from './command.js';
 import type { SmtpErrorCode } from './errors.js';
 import type { MailParams, RcptParams } from './params.js';
 
@@ -57,6 +57,15 @@ export type SmtpServerState =
       readonly discard: SmtpErrorCode | undefined;
     }
   | { readonly phase: 'closed' }; // after QUIT, a 421, or a fatal error
+
+/** What the session is waiting for the application to answer. */
+export type Owed =
+  | { readonly kind: 'greeting'; readonly earlyTalker: boolean }
+  | { readonly kind: 'command'; readonly command: SmtpCommand }
+  | { readonly kind: 'auth' }
+  | { readonly kind: 'data-end'; readonly last: boolean }
+  | { readonly kind: 'rejected'; readonly code: SmtpErrorCode; readonly next: SmtpServerState }
+  | { readonly kind: 'timed-out' };
 
 /** The phases in which the session reads command lines. */
 export type CommandPhase = 'refused' | 'idle' | 'envelope' | 'chunking';

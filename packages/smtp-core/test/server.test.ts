@@ -14,6 +14,17 @@ describe('connection start', () => {
     expect(r.session.state.phase).toBe('closed');
   });
 
+  it('bytes that arrive while the app decides on the greeting also make an early talker', () => {
+    const s = new SmtpServerSession({ hostname: 'mx.test' });
+    expect(s.nextEvent()).toEqual({ type: 'greeting' });
+    s.receive(enc.encode('EHLO quick\r\n')); // e.g. during an asynchronous DNSBL lookup
+    expect(dec.decode(s.send({ code: 220, text: 'mx.test ESMTP' }))).toBe('220 mx.test ESMTP\r\n');
+    const ev = s.nextEvent();
+    expect(ev).toMatchObject({ type: 'rejected', code: 'early-talker' });
+    if (ev.type === 'rejected') expect(dec.decode(s.send(ev.reply))).toBe('554 5.5.1 mx.test Protocol error: talked before the greeting\r\n');
+    expect(s.nextEvent()).toEqual({ type: 'closed' });
+  });
+
   it('a refused connection (554 greeting) answers 503 to everything but QUIT (RFC 5321 §3.1)', () => {
     const r = run({}, (ev) => (ev.type === 'greeting' ? { code: 554, text: 'mx.test no service' } : ev.type === 'rejected' ? ev.reply : { code: 221, text: 'Bye' }));
     r.feed(new Uint8Array(0));
