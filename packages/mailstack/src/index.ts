@@ -63,3 +63,12 @@ export { Pop3Server, Pop3ServerError } from './pop3/server.js';
 export type { Pop3ServerOptions, Pop3ServerTimeouts, Pop3User, Pop3UserSource, Pop3ListenOptions, Pop3Listening, Pop3Logger, Pop3LogRecord } from './pop3/types.js';
 /** The SASL mechanisms POP3 offers when none are configured. */
 export { DEFAULT_POP3_MECHANISMS } from './pop3/auth.js';
+/** SMTP client over node:net/tls: STARTTLS/implicit TLS, AUTH, pipelined DATA/BDAT, per-recipient results. */
+export {
+  SmtpClient,
+  SmtpClientError,
+  type SmtpClientConnectOptions,
+  type SmtpClientTlsMode,
+  type SmtpSendOptions,
+  type SmtpAuthCredentials,
+} from './smtp/client.js';

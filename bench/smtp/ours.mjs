@@ -1,0 +1,41 @@
+// mailstack's SmtpServer for the SMTP benchmark (bench/README.md "Plugging in ours"), set up like
+// peers/smtp-server-fsync.mjs: each message streamed into its own file, fsync()ed and closed
+// before the 250 reply. Uses the BUILT package: run `pnpm --filter mailstack build` first.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { open, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SmtpServer } from 'mailstack';
+
+/** Starts the server; resolves once it listens. */
+export async function start({ host, port, dir, domain = 'bench.test' }) {
+  mkdirSync(dir, { recursive: true });
+  const prefix = `${Date.now().toString(36)}.${process.pid}.`;
+  let seq = 0;
+  const server = new SmtpServer(
+    { hostname: `ours.${domain}`, maxMessageBytes: 64 * 1024 * 1024, maxConnections: 1000, maxConnectionsPerIp: 1000 },
+    {
+      onRcptTo(path) {
+        if (path.domain.toLowerCase() !== domain) return { code: 550, enhanced: '5.1.1', text: 'Recipient address rejected' };
+        return undefined;
+      },
+      async onData(_envelope, body) {
+        const id = `${prefix}${++seq}.${randomBytes(4).toString('hex')}`;
+        const file = join(dir, id);
+        const handle = await open(file, 'wx');
+        try {
+          for await (const chunk of body) await handle.write(chunk);
+          await handle.sync();
+        } catch (error) {
+          await handle.close();
+          await unlink(file);
+          throw error;
+        }
+        await handle.close();
+        return { code: 250, enhanced: '2.0.0', text: `Ok: queued as ${id}` };
+      },
+    },
+  );
+  const listening = await server.listen({ host, port });
+  return { port: listening.port, stop: () => server.close({ graceMs: 5000 }) };
+}
