@@ -67,7 +67,9 @@ function serve(lookup: CredentialLookup) {
         if (inData && line !== '.') continue;
         if (/^DATA$/i.test(line)) inData = true;
         else if (line === '.') inData = false;
-        queue = queue.then(() => handle(line));
+        queue = queue.then(async () => {
+          await handle(line);
+        });
       }
     });
   };
