@@ -9,17 +9,19 @@
  * chunks with `sendChunk()` (RFC 3030).
  */
 import { NO_CAPABILITIES, parseCapabilities, type SmtpCapabilities } from './capabilities.js';
+import { decodeBase64, encodeBase64 } from './base64.js';
 import { encodeCommand, type SmtpCommand } from './command.js';
 import { DotStuffer } from './dot-stuff.js';
 import { concatBytes } from './bytes.js';
 import { LocalProtocolError } from './errors.js';
-import { decodeReply, type Reply } from './reply.js';
+import { decodeReply, replyLines, type Reply } from './reply.js';
 
 /** What a reply answers: the greeting, a command, or the end of a DATA body. */
 export type ReplyTarget =
   | { readonly kind: 'greeting' }
   | { readonly kind: 'command'; readonly command: SmtpCommand }
   | { readonly kind: 'data-end' }
+  | { readonly kind: 'auth-response' } // a SASL line sent after a 334 (RFC 4954 §4)
   | { readonly kind: 'unsolicited' };
 
 /** Everything a client session reports. */
@@ -74,6 +76,8 @@ export class SmtpClientSession {
   #tls: boolean;
   #starttlsPending = false;
   #inData = false;
+  /** The last reply was a 334 in an AUTH exchange: a SASL response line may be sent. */
+  #authOpen = false;
   #stuffer: DotStuffer | undefined;
   #active = false;
   #since: number | undefined;
@@ -145,6 +149,15 @@ export class SmtpClientSession {
     return encodeCommand(command);
   }
 
+  /** One SASL response line after a 334 (RFC 4954 §4): base64 of `response`, or "*" (cancel) for null. */
+  sendAuthResponse(response: Uint8Array | null): Uint8Array {
+    if (!this.#authOpen || this.#pending.length > 0) throw new LocalProtocolError('wrong-state', 'sendAuthResponse() without a 334 to answer');
+    this.#authOpen = false;
+    this.#active = true;
+    this.#pending.push({ kind: 'auth-response' });
+    return new TextEncoder().encode(`${response === null ? '*' : encodeBase64(response)}\r\n`);
+  }
+
   /** Open a DATA body: call after the 354 reply. */
   #openBody(): void {
     this.#inData = true;
@@ -212,6 +225,7 @@ export class SmtpClientSession {
   }
 
   #afterReply(to: ReplyTarget, reply: Reply): void {
+    this.#authOpen = reply.code === 334 && (to.kind === 'auth-response' || (to.kind === 'command' && to.command.verb === 'AUTH'));
     if (to.kind === 'command') {
       const verb = to.command.verb;
       if (verb === 'EHLO' && reply.code === 250) this.#capabilities = parseCapabilities(reply);
@@ -251,4 +265,11 @@ export function heloFallback(event: SmtpClientEvent): SmtpCommand | undefined {
   if (event.type !== 'reply' || event.to.kind !== 'command' || event.reply.code < 500) return undefined;
   const cmd = event.to.command;
   return cmd.verb === 'EHLO' ? { verb: 'HELO', domain: cmd.domain } : undefined;
+}
+
+/** The decoded server challenge of a 334 reply (RFC 4954 §4: base64 text; "334 " is empty); undefined if not base64. */
+export function authChallenge(reply: Reply): Uint8Array | undefined {
+  if (reply.code !== 334) return undefined;
+  const text = replyLines(reply).join('').trim();
+  return text === '' ? new Uint8Array(0) : decodeBase64(text);
 }

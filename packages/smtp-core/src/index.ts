@@ -1,6 +1,6 @@
 // @mailstack/smtp-core: the only importable entry point (STYLE.md §10).
 export { SmtpServerSession, expectsReply, type SmtpServerOptions, type SmtpServerEvent } from './server.js';
-export { SmtpClientSession, heloFallback, type SmtpClientEvent, type SmtpClientOptions, type SmtpClientTimeouts, type ReplyTarget } from './client.js';
+export { SmtpClientSession, heloFallback, authChallenge, type SmtpClientEvent, type SmtpClientOptions, type SmtpClientTimeouts, type ReplyTarget } from './client.js';
 export { SmtpClientTransaction, type TransactionEnvelope, type TransactionResult, type RecipientResult } from './transaction.js';
 export { parseCapabilities, NO_CAPABILITIES, type SmtpCapabilities } from './capabilities.js';
 export { DotStuffer } from './dot-stuff.js';

@@ -4,6 +4,7 @@ import {
   SmtpClientSession,
   SmtpClientTransaction,
   SmtpServerSession,
+  authChallenge,
   encodeReply,
   expectsReply,
   heloFallback,
@@ -328,6 +329,49 @@ describe('client session', () => {
     client.tick(120_000);
     expect(client.nextEvent()).toMatchObject({ type: 'timed-out', waitingFor: { kind: 'command', command: { verb: 'DATA' } } });
     expect(client.nextEvent()).toMatchObject({ type: 'closed' });
+  });
+
+  it('AUTH LOGIN against the server core: 334 challenges decoded, responses framed, cancel with "*"', () => {
+    const server = new SmtpServerSession({ hostname: 'mx.test', extensions: { auth: ['LOGIN'] } });
+    const client = new SmtpClientSession();
+    const challenges: string[] = [];
+    const step = (bytes: Uint8Array): SmtpClientEvent => {
+      server.receive(bytes);
+      for (let ev = server.nextEvent(); ev.type !== 'need-data'; ev = server.nextEvent()) {
+        if (ev.type === 'command' && ev.command.verb === 'AUTH') client.receive(server.send({ code: 334, text: btoa('Username:') }));
+        else if (ev.type === 'auth-response' && !ev.cancelled) {
+          const got = dec.decode(ev.response);
+          client.receive(server.send(got === 'tim' ? { code: 334, text: btoa('Password:') } : { code: 235, enhanced: '2.7.0', text: `ok ${got}` }));
+        } else if (ev.type === 'auth-response') client.receive(server.send(ev.reply));
+        else if (expectsReply(ev)) client.receive(server.send(policy(ev, 'mx.test')));
+      }
+      return client.nextEvent();
+    };
+    server.nextEvent();
+    client.receive(server.send({ code: 220, text: 'mx.test' }));
+    client.nextEvent();
+    step(client.send({ verb: 'EHLO', domain: 'c' }));
+    expect(client.capabilities.auth).toEqual(['LOGIN']);
+    let ev = step(client.send({ verb: 'AUTH', mechanism: 'LOGIN' }));
+    for (const answer of ['tim', 'tanstaaftanstaaf']) {
+      if (ev.type !== 'reply') throw new Error(ev.type);
+      challenges.push(dec.decode(authChallenge(ev.reply)));
+      ev = step(client.sendAuthResponse(enc.encode(answer)));
+    }
+    expect(challenges).toEqual(['Username:', 'Password:']);
+    expect(ev).toMatchObject({ type: 'reply', reply: { code: 235, enhanced: '2.7.0' }, to: { kind: 'auth-response' } });
+    expect(server.state).toMatchObject({ ctx: { authenticated: 'LOGIN' } });
+    expect(() => client.sendAuthResponse(null)).toThrow(LocalProtocolError);
+  });
+
+  it('a cancelled AUTH gets 501 5.7.0', () => {
+    const client = new SmtpClientSession();
+    feed(client, '220 mx\r\n');
+    client.send({ verb: 'AUTH', mechanism: 'PLAIN' });
+    feed(client, '334 \r\n');
+    expect(dec.decode(client.sendAuthResponse(null))).toBe('*\r\n');
+    expect(feed(client, '501 5.7.0 Authentication cancelled\r\n')[0]).toMatchObject({ to: { kind: 'auth-response' }, reply: { code: 501 } });
+    expect(authChallenge({ code: 334, text: 'not base64!' })).toBeUndefined();
   });
 
   it('refuses body writes outside DATA', () => {
