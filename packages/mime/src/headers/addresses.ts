@@ -8,6 +8,7 @@
 // - `addr (Real Name)`: the comment becomes the name when there is no phrase (old convention);
 // - encoded words inside quoted display names are decoded;
 // - a missing ">" or ";" runs to the end of the value.
+import { MimeError } from '../errors.js';
 import { decodeEncodedWords, encodePhraseWords, needsEncoding } from './encoded-words.js';
 import { type Token, tokenize } from './tokens.js';
 
@@ -163,10 +164,39 @@ function formatPhrase(name: string, options: FormatAddressOptions): string {
   return (options.utf8 ? UTF8_ATOM_PHRASE : ATOM_PHRASE).test(name) ? name : quoteString(name);
 }
 
-/** Formats one mailbox: `Name <local@domain>`, or the bare address when there is no name. */
+// RFC 5322 §3.4.1: domain = dot-atom / domain-literal.
+const DOMAIN_LITERAL = /^\[[^[\]\\\s]*\]$/;
+
+/**
+ * Writes an addr-spec safely (RFC 5322 §3.4.1): a local part that is not a dot-atom is quoted
+ * (`john doe@x` → `"john doe"@x`); control characters, or a domain that is neither a dot-atom
+ * nor a literal, are refused, so no address can smuggle "," ">" or a line break into the field.
+ */
+function formatAddrSpec(address: string): string {
+  const at = address.lastIndexOf('@');
+  const local = at < 0 ? address : address.slice(0, at);
+  const domain = at < 0 ? undefined : address.slice(at + 1);
+  // eslint-disable-next-line no-control-regex
+  const bad = /[\x00-\x1f\x7f]/.test(address) || (domain !== undefined && !DOT_ATOM.test(domain) && !DOMAIN_LITERAL.test(domain));
+  if (bad) {
+    throw new MimeError('invalid-value', `not an address: ${JSON.stringify(address)}`);
+  }
+  const quoted = /^"(?:[^"\\\r\n]|\\.)*"$/s.test(local);
+  const safeLocal = quoted || DOT_ATOM.test(local) ? local : quoteString(local);
+  return domain === undefined ? safeLocal : `${safeLocal}@${domain}`;
+}
+
+/**
+ * Formats one mailbox: `Name <local@domain>`, or the bare address when there is no name. Throws
+ * MimeError for a mailbox with a name and no address, or a domain that is not one.
+ */
 export function formatAddress(mailbox: Mailbox, options: FormatAddressOptions = {}): string {
-  if (mailbox.name === '') return mailbox.address;
-  return `${formatPhrase(mailbox.name, options)} <${mailbox.address}>`;
+  if (mailbox.address === '') {
+    if (mailbox.name === '') return '';
+    throw new MimeError('invalid-value', `mailbox ${JSON.stringify(mailbox.name)} has no address`);
+  }
+  const address = formatAddrSpec(mailbox.address);
+  return mailbox.name === '' ? address : `${formatPhrase(mailbox.name, options)} <${address}>`;
 }
 
 function formatOne(address: Address, options: FormatAddressOptions): string {

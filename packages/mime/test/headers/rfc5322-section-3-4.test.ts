@@ -7,6 +7,7 @@ import {
   formatAddressList,
   parseAddressList,
 } from '../../src/headers/addresses.js';
+import { MimeError } from '../../src/errors.js';
 
 describe('RFC 5322 §3.4 address specification: details', () => {
   it('keeps a quoted local part quoted only when it must be', () => {
@@ -77,6 +78,18 @@ describe('formatAddress / formatAddressList', () => {
     expect(formatAddress({ name: 'say "hi"', address: 'j@x.test' })).toBe('"say \\"hi\\"" <j@x.test>');
     expect(formatAddress({ name: 'Müller, Hans', address: 'h@x.test' })).toBe('=?UTF-8?Q?M=C3=BCller=2C_Hans?= <h@x.test>');
     expect(formatAddress({ name: '', address: 'a@x.test' })).toBe('a@x.test');
+  });
+  it('quotes a local part that needs it and refuses what is not an address', () => {
+    expect(formatAddress({ name: '', address: 'john doe@x.test' })).toBe('"john doe"@x.test');
+    expect(formatAddress({ name: '', address: '"john doe"@x.test' })).toBe('"john doe"@x.test');
+    expect(formatAddress({ name: 'A', address: 'root' })).toBe('A <root>');
+    expect(formatAddress({ name: '', address: 'a@[192.0.2.1]' })).toBe('a@[192.0.2.1]');
+    expect(formatAddress({ name: '', address: 'a@b.test>, evil@x.test' })).toBe('"a@b.test>, evil"@x.test');
+    expect(parseAddressList(formatAddress({ name: '', address: 'a@b.test>, evil@x.test' }))).toHaveLength(1);
+    expect(() => formatAddress({ name: '', address: 'evil@x.test>, a@b.test (' })).toThrow(MimeError);
+    expect(() => formatAddress({ name: '', address: 'a@x.test\r\nBcc: b@y.test' })).toThrow(MimeError);
+    expect(() => formatAddress({ name: 'A', address: '' })).toThrow(MimeError);
+    expect(formatAddress({ name: '', address: '' })).toBe('');
   });
   it('RFC 6532: raw UTF-8 names on request', () => {
     expect(formatAddress({ name: 'Müller, Hans', address: 'h@x.test' }, { utf8: true })).toBe('"Müller, Hans" <h@x.test>');
