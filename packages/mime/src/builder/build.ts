@@ -65,9 +65,14 @@ function messageHeaders(desc: MessageDescription, options: BuildOptions): PartHe
   const text = (value: string): string =>
     options.utf8 && !needsEncoding(value.replace(/[^\x00-\x7f]/g, '')) ? value : encodeEncodedWords(value);
   const list = (value: Parameters<typeof formatAddressList>[0]): string => formatAddressList(value, { utf8: options.utf8 ?? false });
+  const from = Array.isArray(desc.from) ? desc.from : [desc.from];
+  // RFC 5322 §3.6.2: more than one author requires a Sender.
+  if (from.length !== 1 && desc.sender === undefined) {
+    throw new MimeError('invalid-value', 'From with more or less than one mailbox needs a sender (RFC 5322 §3.6.2)');
+  }
   const headers: PartHeader[] = [
     ['Date', formatDate(desc.date ?? options.now)],
-    ['From', list(Array.isArray(desc.from) ? desc.from : [desc.from])],
+    ['From', list(from)],
   ];
   if (desc.sender) headers.push(['Sender', list([desc.sender])]);
   if (desc.to?.length) headers.push(['To', list(desc.to)]);
@@ -89,8 +94,8 @@ function messageHeaders(desc: MessageDescription, options: BuildOptions): PartHe
 /**
  * Builds `desc` as RFC 5322/MIME bytes with CRLF line ends, streamed: attachments given as
  * AsyncIterable are read once, chunk by chunk. Throws MimeError for a description it cannot
- * write (a bad or builder-owned extra header name, message/rfc822 forced to base64, a bad
- * messageIdDomain).
+ * write (a bad or builder-owned extra header name, several authors without a sender,
+ * message/rfc822 forced to base64, a bad messageIdDomain, an address that is not one).
  */
 export async function* build(desc: MessageDescription, options: BuildOptions): AsyncIterable<Uint8Array> {
   const headers = messageHeaders(desc, options);

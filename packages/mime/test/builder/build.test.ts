@@ -138,6 +138,12 @@ describe('builder: caller-supplied fields', () => {
     }
     await expect(buildToBytes({ from, headers: [{ name: 'Bad Name', value: 'x' }] }, options())).rejects.toThrow(MimeError);
   });
+  it('RFC 5322 §3.6.2: several authors need a Sender', async () => {
+    const authors = [from, { name: '', address: 'b@x.test' }];
+    await expect(buildToBytes({ from: authors }, options())).rejects.toThrow(MimeError);
+    const out = text(await buildToBytes({ from: authors, sender: from }, options()));
+    expect(out).toContain('\r\nFrom: =?UTF-8?Q?J=C3=B6rg_M=C3=BCller?= <joerg@example.test>, b@x.test\r\nSender: ');
+  });
   it('refuses message/rfc822 in base64 (RFC 2046 §5.2.1)', async () => {
     await expect(buildToBytes({ from, attachments: [{ content: 'a', contentType: 'message/rfc822', transferEncoding: 'base64' }] }, options()))
       .rejects.toThrow(MimeError);
