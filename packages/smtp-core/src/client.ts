@@ -141,6 +141,8 @@ export class SmtpClientSession {
   send(command: SmtpCommand): Uint8Array {
     if (this.#closed) throw new LocalProtocolError('wrong-state', 'send() on a closed session');
     if (this.#inData) throw new LocalProtocolError('wrong-state', 'send() while a DATA body is open');
+    // RFC 5321 §3.1 / §4.3.1: wait for the 220; talking first gets a client refused (postscreen).
+    if (this.#pending[0]?.kind === 'greeting') throw new LocalProtocolError('wrong-state', 'send() before the greeting');
     // RFC 3207 §4.2 / RFC 2920 §3.1: STARTTLS is the last command of a group.
     if (this.#starttlsPending) throw new LocalProtocolError('wrong-state', 'send() after STARTTLS before TLS is up');
     if (command.verb === 'STARTTLS') this.#starttlsPending = true;

@@ -374,8 +374,9 @@ describe('client session', () => {
     expect(authChallenge({ code: 334, text: 'not base64!' })).toBeUndefined();
   });
 
-  it('refuses body writes outside DATA', () => {
+  it('refuses body writes outside DATA and any command before the greeting', () => {
     const client = new SmtpClientSession();
+    expect(() => client.send({ verb: 'EHLO', domain: 'eager' })).toThrow(LocalProtocolError);
     expect(() => client.sendBody(enc.encode('x'))).toThrow(LocalProtocolError);
     expect(() => client.endBody()).toThrow(LocalProtocolError);
     expect(dec.decode(encodeReply({ code: 250, text: 'ok' }))).toBe('250 ok\r\n');
