@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseMechanismName, saslprep, SASL_MECHANISMS } from '@mailstack/sasl';
+import { parseMechanismName, saslprep, SASL_MECHANISMS, SCRAM_MIN_ITERATIONS } from '@mailstack/sasl';
 
 describe('SASLprep (RFC 4013 §3 examples)', () => {
   it.each([
@@ -39,5 +39,11 @@ describe('mechanism table', () => {
     const plaintext = Object.entries(SASL_MECHANISMS).filter(([, info]) => info.plaintext).map(([name]) => name);
     expect(plaintext.sort()).toEqual(['LOGIN', 'OAUTHBEARER', 'PLAIN']);
     expect(SASL_MECHANISMS['SCRAM-SHA-256'].mutual).toBe(true);
+  });
+});
+
+describe('SCRAM_MIN_ITERATIONS', () => {
+  it('is RFC 7677 §4\'s 4096', () => {
+    expect(SCRAM_MIN_ITERATIONS).toBe(4096);
   });
 });
