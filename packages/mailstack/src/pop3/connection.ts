@@ -374,22 +374,23 @@ export class Pop3Connection {
     const maildrop = this.#maildrop!; // TRANSACTION state implies a maildrop
     const { msg, sizeBytes } = event.message;
     const filter = event.type === 'top' ? topFilter(event.lines) : undefined;
-    const chunks = maildrop.read(msg, filter === undefined);
-    let first: IteratorResult<Uint8Array> | undefined;
+    let chunks: Iterator<Uint8Array> | AsyncIterator<Uint8Array> | undefined;
+    let next: IteratorResult<Uint8Array>;
     try {
-      first = await chunks.next(); // a file that cannot be read gets -ERR, not a broken +OK
+      chunks = maildrop.read(msg, filter === undefined);
+      next = await chunks.next(); // a file that cannot be read gets -ERR, not a broken +OK
     } catch (error) {
       this.#log('error', `cannot read message ${msg}: ${(error as Error).message}`);
       this.#push(this.#core.send(REPLY_FOR['sys-temp']));
       return;
     }
     this.#push(this.#core.send(event.reply));
-    for (let next = first; !next.done; next = await chunks.next()) {
+    for (; !next.done; next = await chunks.next()) {
       const part = filter === undefined ? next.value : filter.push(next.value);
       this.#push(this.#core.sendMessageChunk(part));
       if (this.#outBytes >= FLUSH_BYTES) await this.#flush();
       if (filter?.done) {
-        await chunks.return(undefined);
+        await chunks.return?.();
         break;
       }
     }
