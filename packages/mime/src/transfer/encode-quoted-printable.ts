@@ -10,7 +10,7 @@
 import type { TransferEncoder } from './encode-transfer.js';
 
 const MAX_LINE = 76; // rule 5, including the "=" of a soft break
-const HEX = '0123456789ABCDEF';
+const HEX = Buffer.from('0123456789ABCDEF', 'latin1');
 const CR = 0x0d;
 const LF = 0x0a;
 const EQUALS = 0x3d;
@@ -21,84 +21,103 @@ export interface QuotedPrintableOptions {
   text?: boolean;
 }
 
-/** Creates a streaming quoted-printable encoder (RFC 2045 §6.7). */
-export function createQuotedPrintableEncoder(options: QuotedPrintableOptions = {}): TransferEncoder {
-  const text = options.text ?? true;
-  let lineLength = 0;
-  let pendingSpace = -1; // a space or tab whose encoding depends on what follows
-  let pendingCr = false; // text mode: a CR that may start a CRLF
-  let out = new Uint8Array(0);
-  let o = 0;
+// Rule 1/2: "!" through "~" except "=" go literally; everything else is =XX.
+const LITERAL = new Uint8Array(256).map((_, b) => (b >= 33 && b <= 126 && b !== EQUALS ? 1 : 0));
 
-  const put = (b: number): void => {
-    out[o++] = b;
-  };
-  // Rule 5: break before a token that would not fit with the "=" of a soft break.
-  const token = (b: number, encode: boolean): void => {
-    const width = encode ? 3 : 1;
-    if (lineLength + width > MAX_LINE - 1) {
-      put(EQUALS);
-      put(CR);
-      put(LF);
-      lineLength = 0;
-    }
-    if (encode) {
-      put(EQUALS);
-      put(HEX.charCodeAt(b >> 4));
-      put(HEX.charCodeAt(b & 15));
-    } else {
-      put(b);
-    }
-    lineLength += width;
-  };
-  const flushSpace = (atLineEnd: boolean): void => {
-    if (pendingSpace >= 0) token(pendingSpace, atLineEnd);
-    pendingSpace = -1;
-  };
-  const flushCr = (): void => {
-    if (!pendingCr) return;
-    pendingCr = false;
-    flushSpace(false);
-    token(CR, true);
-  };
-  // Rule 1/2: "!" through "~" except "=" go literally; everything else is =XX.
-  const literal = (b: number): boolean => b >= 33 && b <= 126 && b !== EQUALS;
+class QuotedPrintableEncoder implements TransferEncoder {
+  private lineLength = 0;
+  private pendingSpace = -1; // a space or tab whose encoding depends on what follows
+  private pendingCr = false; // text mode: a CR that may start a CRLF
+  private out = new Uint8Array(0);
+  private o = 0;
 
-  const step = (b: number): void => {
-    if (pendingCr && b === LF) {
-      pendingCr = false;
-      flushSpace(true);
-      put(CR);
-      put(LF);
-      lineLength = 0;
+  constructor(private readonly text: boolean) {}
+
+  update(chunk: Uint8Array): Uint8Array {
+    // Worst case per byte: "=XX" plus a soft break every 25 bytes; plus what is carried.
+    this.out = new Uint8Array(chunk.length * 3 + Math.ceil(chunk.length / 24) * 3 + 16);
+    this.o = 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i] as number;
+      // Fast path: a printable byte with nothing pending on a line with room.
+      if (LITERAL[b] === 1 && this.pendingSpace < 0 && !this.pendingCr && this.lineLength < MAX_LINE - 1) {
+        this.out[this.o++] = b;
+        this.lineLength++;
+      } else {
+        this.step(b);
+      }
+    }
+    return this.out.subarray(0, this.o);
+  }
+
+  finish(): Uint8Array {
+    this.out = new Uint8Array(16);
+    this.o = 0;
+    this.flushCr();
+    this.flushSpace(true);
+    return this.out.subarray(0, this.o);
+  }
+
+  private step(b: number): void {
+    if (this.pendingCr && b === LF) {
+      this.pendingCr = false;
+      this.flushSpace(true);
+      this.put(CR);
+      this.put(LF);
+      this.lineLength = 0;
       return;
     }
-    flushCr();
-    if (text && b === CR) {
-      pendingCr = true;
+    this.flushCr();
+    if (this.text && b === CR) {
+      this.pendingCr = true;
     } else if (b === 0x20 || b === 0x09) {
-      flushSpace(false);
-      pendingSpace = b;
+      this.flushSpace(false);
+      this.pendingSpace = b;
     } else {
-      flushSpace(false);
-      token(b, !literal(b));
+      this.flushSpace(false);
+      this.token(b, LITERAL[b] !== 1);
     }
-  };
+  }
 
-  return {
-    update(chunk: Uint8Array): Uint8Array {
-      // Worst case per byte: "=XX" plus a soft break every 25 bytes; plus what is carried.
-      out = new Uint8Array(chunk.length * 3 + Math.ceil(chunk.length / 24) * 3 + 16);
-      o = 0;
-      for (let i = 0; i < chunk.length; i++) step(chunk[i] as number);
-      return out.subarray(0, o);
-    },
-    finish(): Uint8Array {
-      out = new Uint8Array(16);
-      o = 0;
-      flushCr();
-      flushSpace(true);
-      return out.subarray(0, o);
-    },
-  };
+  private put(b: number): void {
+    this.out[this.o++] = b;
+  }
+
+  // Rule 5: break before a token that would not fit with the "=" of a soft break.
+  private token(b: number, encode: boolean): void {
+    const width = encode ? 3 : 1;
+    if (this.lineLength + width > MAX_LINE - 1) {
+      this.put(EQUALS);
+      this.put(CR);
+      this.put(LF);
+      this.lineLength = 0;
+    }
+    if (encode) {
+      this.put(EQUALS);
+      this.put(HEX[b >> 4] as number);
+      this.put(HEX[b & 15] as number);
+    } else {
+      this.put(b);
+    }
+    this.lineLength += width;
+  }
+
+  // Rule 3: white space is literal unless it ends a line.
+  private flushSpace(atLineEnd: boolean): void {
+    if (this.pendingSpace >= 0) this.token(this.pendingSpace, atLineEnd);
+    this.pendingSpace = -1;
+  }
+
+  // Rule 4: a CR not followed by LF is data, so it is encoded.
+  private flushCr(): void {
+    if (!this.pendingCr) return;
+    this.pendingCr = false;
+    this.flushSpace(false);
+    this.token(CR, true);
+  }
+}
+
+/** Creates a streaming quoted-printable encoder (RFC 2045 §6.7). */
+export function createQuotedPrintableEncoder(options: QuotedPrintableOptions = {}): TransferEncoder {
+  return new QuotedPrintableEncoder(options.text ?? true);
 }
