@@ -55,8 +55,8 @@ export { formatQueueId, isQueueId, newQueueId, type QueueIdParts } from './queue
 export { QueueError, type QueueErrorCode } from './queue/errors.js';
 /** fsync counters of a spool (group commit). */
 export { type SyncStats } from './queue/durability.js';
-/** IP address and network parsing for mynetworks (IPv4, IPv6, IPv4-mapped). */
-export { NetworkList, parseIp, type IpAddress } from './policy/networks.js';
+/** IP address parsing/formatting and network lists for mynetworks (IPv4, IPv6, IPv4-mapped). */
+export { NetworkList, parseIp, formatIp, type IpAddress } from './policy/networks.js';
 /** Relay, submission, sender-login and size policy decisions (pure). */
 export {
   RelayPolicy,

@@ -23,6 +23,14 @@ export function parseIp(text: string): IpAddress | undefined {
   return { family: 6, value: v6 };
 }
 
+/** Format an address: dotted quad, or eight uncompressed lower-case hex groups for IPv6. */
+export function formatIp(ip: IpAddress): string {
+  if (ip.family === 4) return [24n, 16n, 8n, 0n].map((shift) => String((ip.value >> shift) & 0xffn)).join('.');
+  const groups: string[] = [];
+  for (let shift = 112n; shift >= 0n; shift -= 16n) groups.push(((ip.value >> shift) & 0xffffn).toString(16));
+  return groups.join(':');
+}
+
 function parseIpv4(text: string): bigint | undefined {
   const parts = text.split('.');
   if (parts.length !== 4) return undefined;

@@ -16,7 +16,7 @@
  * is mime's foldHeader.
  */
 import { foldHeader, formatDate } from '@mailstack/mime';
-import { parseIp } from '../policy/networks.js';
+import { formatIp, parseIp } from '../policy/networks.js';
 
 /** RFC 3848 / RFC 6531 §3.7.4 WITH protocol names. */
 export type ReceivedProtocol =
@@ -108,7 +108,7 @@ export function formatReceived(info: ReceivedInfo): string {
 // (what a dual-stack socket reports for an IPv4 client) is written as the IPv4 address.
 function addressLiteral(address: string): string {
   const ip = parseIp(address);
-  if (ip?.family === 4) return `[${[24n, 16n, 8n, 0n].map((s) => String((ip.value >> s) & 0xffn)).join('.')}]`;
+  if (ip?.family === 4) return `[${formatIp(ip)}]`;
   if (ip?.family === 6) return `[IPv6:${address.replace(/%.*$/, '').toLowerCase()}]`;
   return `[${commentText(address)}]`;
 }

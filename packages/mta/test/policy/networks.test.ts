@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MtaConfigError, NetworkList, parseIp } from '@mailstack/mta';
+import { formatIp, MtaConfigError, NetworkList, parseIp } from '@mailstack/mta';
 
 describe('parseIp', () => {
   it.each([
@@ -20,6 +20,13 @@ describe('parseIp', () => {
     'rejects %j',
     (text) => expect(parseIp(text)).toBeUndefined(),
   );
+
+  it('formats addresses back', () => {
+    expect(formatIp({ family: 4, value: 0xc0000201n })).toBe('192.0.2.1');
+    expect(formatIp({ family: 6, value: 1n })).toBe('0:0:0:0:0:0:0:1');
+    const ip = parseIp('2001:db8::42');
+    expect(ip && parseIp(formatIp(ip))).toEqual(ip);
+  });
 
   it('reads back every IPv6 address printed in full form', () => {
     fc.assert(

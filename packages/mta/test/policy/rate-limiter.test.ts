@@ -50,6 +50,36 @@ describe('ClientRateLimiter (anvil-like)', () => {
     for (let t = 0; t < 100; t++) expect(defaults.message('192.0.2.1', t).action).toBe('accept');
   });
 
+  it('counts IPv6 clients per /84 (Postfix smtpd_client_ipv6_prefix_length), IPv4 per address', () => {
+    const limiter = new ClientRateLimiter({ maxMessagesPerWindow: 1 });
+    expect(limiter.message('2001:db8::1', 0).action).toBe('accept');
+    expect(limiter.message('2001:db8::ffff:2', 1)).toEqual({
+      action: 'reject',
+      reply: { code: 450, enhanced: '4.7.1', text: 'Error: too much mail from 2001:db8::ffff:2' },
+    });
+    expect(limiter.message('2001:db8:0:0:1000::1', 2).action).toBe('accept');
+    expect(limiter.message('192.0.2.1', 3).action).toBe('accept');
+    expect(limiter.message('192.0.2.2', 4).action).toBe('accept');
+    const per24 = new ClientRateLimiter({ maxMessagesPerWindow: 1, ipv4PrefixLength: 24 });
+    expect(per24.message('192.0.2.1', 0).action).toBe('accept');
+    expect(per24.message('192.0.2.200', 1).action).toBe('reject');
+  });
+
+  it('prunes by itself as new clients arrive, so an address spray stays bounded', () => {
+    const limiter = new ClientRateLimiter({ maxConnectionsPerWindow: 5, windowMs: 1000, autoPruneEvery: 10 });
+    for (let i = 0; i < 9; i++) {
+      limiter.connect(`192.0.2.${i}`, 0);
+      limiter.disconnect(`192.0.2.${i}`);
+    }
+    expect(limiter.trackedClients).toBe(9);
+    limiter.connect('198.51.100.1', 5000);
+    expect(limiter.trackedClients).toBe(1);
+    for (let i = 0; i < 5000; i++) {
+      limiter.message(`2001:db8:${i.toString(16)}::1`, 10_000 + i * 10);
+    }
+    expect(limiter.trackedClients).toBeLessThanOrEqual(110);
+  });
+
   it('prune forgets idle clients but keeps open sessions', () => {
     const limiter = new ClientRateLimiter({ maxConnectionsPerWindow: 10, windowMs: 1000 });
     limiter.connect('192.0.2.1', 0);
