@@ -25,6 +25,7 @@ export {
   verifySecret,
   hashPassword,
   secretCapabilities,
+  parseScramSecret,
   type PasswordScheme,
   type StoredSecret,
   type SecretCapabilities,
@@ -72,3 +73,13 @@ export {
   type SmtpSendOptions,
   type SmtpAuthCredentials,
 } from './smtp/client.js';
+/** POP3 client over node:net/tls: plain, STLS or pop3s, APOP/SASL/USER login, streamed and pipelined RETR. */
+export {
+  Pop3Client,
+  Pop3ClientError,
+  type Pop3ClientErrorCode,
+  type Pop3ClientConnectOptions,
+  type Pop3TlsMode,
+  type Pop3LoginMethod,
+  type Pop3RetrievedMessage,
+} from './pop3/client.js';

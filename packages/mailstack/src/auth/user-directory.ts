@@ -18,6 +18,7 @@ import {
 import { ConfigError } from '../config/errors.js';
 import {
   hashPassword,
+  parseScramSecret,
   parseStoredSecret,
   secretCapabilities,
   verifySecret,
@@ -181,7 +182,8 @@ export class UserDirectory implements CredentialLookup {
 
   async getScramCredentials(authcid: string, hash: ScramHash): Promise<ScramCredentials | undefined> {
     const user = await this.find(authcid);
-    if (!user?.capabilities.scram) return undefined;
+    if (!user?.capabilities.scram.includes(hash)) return undefined;
+    if (user.secret.scheme === 'SCRAM-SHA-256' || user.secret.scheme === 'SCRAM-SHA-1') return parseScramSecret(user.secret.scheme, user.secret.value);
     const key = `${hash}\0${user.name}\0${user.secret.value}`;
     let credentials = this.#scramCache.get(key);
     if (!credentials) {

@@ -23,6 +23,7 @@ const USERS: Array<[string, PasswordScheme]> = [
   ['crypt5', 'SHA256-CRYPT'],
   ['ssha256', 'SSHA256'],
   ['ssha512', 'SSHA512'],
+  ['scram', 'SCRAM-SHA-256'],
 ];
 
 let state: string;
@@ -200,6 +201,7 @@ describe('Dovecot accepts the secrets we write and our SASL clients', () => {
     ['SCRAM-SHA-256', 'plain', true],
     ['SCRAM-SHA-256', 'plain', false],
     ['SCRAM-SHA-1', 'plain', true],
+    ['SCRAM-SHA-256', 'scram', true],
   ] as const)('%s as %s (initial response: %s)', async (mechanism, name, initialResponse) => {
     expect(await imapAuthenticate(mechanism, name, PASSWORD, initialResponse)).toBe('OK');
   });

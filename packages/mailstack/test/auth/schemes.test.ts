@@ -24,6 +24,7 @@ describe('password schemes', () => {
     ['{CRAM-MD5}abc', /64 hex digits/],
     ['{SHA512-CRYPT}$5$abc$def', /must start with \$6\$/],
     ['{SSHA256}c2hvcnQ=', /base64 of the hash followed by a salt/],
+    ['{SCRAM-SHA-256}4096,c2FsdA==,c2hvcnQ=,c2hvcnQ=', /"iterations,salt,StoredKey,ServerKey"/],
   ])('refuses %s', (field, message) => {
     expect(parseStoredSecret(field)).toMatch(message);
   });
@@ -34,7 +35,7 @@ describe('password schemes', () => {
     }
   });
 
-  it.each(['SHA512-CRYPT', 'SHA256-CRYPT', 'SSHA256', 'SSHA512', 'CRAM-MD5', 'PLAIN'])('verifies doveadm pw -s %s output', (scheme) => {
+  it.each(['SHA512-CRYPT', 'SHA256-CRYPT', 'SSHA256', 'SSHA512', 'CRAM-MD5', 'PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-1'])('verifies doveadm pw -s %s output', (scheme) => {
     const stored = secret(doveadm(scheme, 'correct horse'));
     expect(verifySecret(stored, 'correct horse')).toBe(true);
     expect(verifySecret(stored, 'correct horsf')).toBe(false);
@@ -63,8 +64,9 @@ describe('password schemes', () => {
   });
 
   it('says which secrets allow APOP and CRAM-MD5 (SPEC.md §2)', () => {
-    expect(secretCapabilities(secret('{PLAIN}pw'))).toEqual({ apop: true, cramMd5: true, scram: true });
-    expect(secretCapabilities(secret(hashPassword('pw', 'CRAM-MD5')))).toEqual({ apop: false, cramMd5: true, scram: false });
-    expect(secretCapabilities(secret(hashPassword('pw', 'SHA512-CRYPT')))).toEqual({ apop: false, cramMd5: false, scram: false });
+    expect(secretCapabilities(secret('{PLAIN}pw'))).toEqual({ apop: true, cramMd5: true, scram: ['SHA-256', 'SHA-1'] });
+    expect(secretCapabilities(secret(hashPassword('pw', 'CRAM-MD5')))).toEqual({ apop: false, cramMd5: true, scram: [] });
+    expect(secretCapabilities(secret(hashPassword('pw', 'SHA512-CRYPT')))).toEqual({ apop: false, cramMd5: false, scram: [] });
+    expect(secretCapabilities(secret(hashPassword('pw', 'SCRAM-SHA-256')))).toEqual({ apop: false, cramMd5: false, scram: ['SHA-256'] });
   });
 });

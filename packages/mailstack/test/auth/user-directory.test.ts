@@ -21,6 +21,7 @@ beforeAll(async () => {
       `cram:${hashPassword('tanstaaftanstaaf', 'CRAM-MD5')}`,
       `crypt:${hashPassword('tanstaaftanstaaf', 'SHA512-CRYPT')}:1001:1001:Crypt User:maildirs/crypt::quota=1G flag`,
       'Postmaster:{PLAIN}pm',
+      `scram:${hashPassword('tanstaaftanstaaf', 'SCRAM-SHA-256')}`,
       '',
     ].join('\n'),
   );
@@ -71,6 +72,8 @@ describe('UserDirectory', () => {
     ['CRAM-MD5', 'cram', 'cram'],
     ['SCRAM-SHA-256', 'plain', 'plain'],
     ['SCRAM-SHA-1', 'plain@localhost', 'plain@localhost'],
+    ['SCRAM-SHA-256', 'scram', 'scram'],
+    ['PLAIN', 'scram', 'scram'],
   ] as const)('%s works for %s', async (mechanism, username, result) => {
     expect(await authenticate(mechanism, username, 'tanstaaftanstaaf')).toBe(result);
   });
@@ -79,6 +82,8 @@ describe('UserDirectory', () => {
     ['CRAM-MD5', 'crypt'],
     ['SCRAM-SHA-256', 'cram'],
     ['SCRAM-SHA-256', 'crypt'],
+    ['SCRAM-SHA-1', 'scram'],
+    ['CRAM-MD5', 'scram'],
   ] as const)('%s is refused for %s whose secret does not allow it', async (mechanism, username) => {
     expect(await authenticate(mechanism, username, 'tanstaaftanstaaf')).toBe('invalid-credentials');
   });
