@@ -231,7 +231,7 @@ export class Pop3ClientSession {
     if (this.#state.phase === 'greeting') return this.#greeting(text);
     const head = this.#outstanding[0];
     if (head === undefined) return this.#fail('unsolicited', `unexpected line ${JSON.stringify(text.slice(0, 80))}`);
-    if (head.sasl !== undefined && (text === '+' || text.startsWith('+ '))) return this.#challenge(head, text.slice(2));
+    if (head.sasl !== undefined && (text === '+' || text.startsWith('+ '))) return this.#challenge(head, head.sasl, text.slice(2));
     const status = decodeStatusLine(text);
     if (!status.ok) return this.#fail('bad-response', status.error);
     const response = status.value;
@@ -304,7 +304,7 @@ export class Pop3ClientSession {
   }
 
   // RFC 5034 §4: "+ " base64. The answer is computed here; the driver sends `next`.
-  #challenge(head: Outstanding, encoded: string): Pop3ClientEvent {
+  #challenge(head: Outstanding, sasl: SaslClient, encoded: string): Pop3ClientEvent {
     this.#challengePending = true;
     const data = decodeBase64Strict(encoded);
     if (data === undefined) {
@@ -317,7 +317,7 @@ export class Pop3ClientSession {
       if (data.length === 0) return { type: 'challenge', data, next: { verb: 'sasl-response', data: initial } };
     }
     try {
-      return { type: 'challenge', data, next: { verb: 'sasl-response', data: head.sasl!.step(data) } };
+      return { type: 'challenge', data, next: { verb: 'sasl-response', data: sasl.step(data) } };
     } catch (error) {
       const failure = error instanceof Error ? error : new MailError('sasl', String(error));
       return { type: 'challenge', data, next: { verb: 'sasl-cancel' }, failure };

@@ -250,6 +250,8 @@ export class Pop3ServerSession {
         return this.#reject('line-too-long', `line of ${read.sizeBytes} octets`);
       case 'line': {
         this.#active = true;
+        // Lenient: a bare LF ends a command too (RFC 1939 §3 says CRLF); a command line carries
+        // no message content, so this opens no smuggling path.
         const text = decodeLine(read.line.subarray(0, read.line.length - 1));
         if (sasl !== undefined) return this.#saslLine(sasl, text);
         const parsed = parseCommand(text);

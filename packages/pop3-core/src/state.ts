@@ -11,7 +11,7 @@ export type LoginStep =
   | { step: 'user'; name: string } // USER was accepted: PASS may follow (RFC 1939 §7)
   | { step: 'sasl'; mechanism: string }; // inside an AUTH exchange: lines are SASL responses (RFC 5034 §4)
 
-/** The server session's state; `tls` says whether a TLS layer is active. */
+/** The server session's state; `tls` says whether a TLS layer is active. Read it, never change it: `send()` does. */
 export type Pop3ServerState =
   | { phase: 'greeting'; tls: boolean } // before our greeting
   | { phase: 'authorization'; tls: boolean; login: LoginStep }
