@@ -68,7 +68,14 @@ export class GeneratorServerExchange implements SaslServerExchange {
   }
 
   async #advance(generator: ServerGenerator, input: Uint8Array): Promise<SaslServerStep> {
-    const result = await generator.next(input);
+    let result: IteratorResult<Uint8Array, ServerFinal>;
+    try {
+      result = await generator.next(input);
+    } catch (error) {
+      // The lookup failed (its environment, not the peer): the attempt is over either way.
+      this.#state = { phase: 'done' };
+      throw error;
+    }
     if (!result.done) return { type: 'challenge', data: result.value };
     this.#state = { phase: 'done' };
     return result.value;

@@ -75,3 +75,13 @@ describe('PLAIN (RFC 4616)', () => {
     await expect(exchange.step(enc('x'))).rejects.toMatchObject({ name: 'SaslError', code: 'wrong-state' });
   });
 });
+
+describe('a failing lookup', () => {
+  it('rejects the step with the lookup error and ends the exchange', async () => {
+    const broken = { verifyPassword: async () => Promise.reject(new Error('users file unreadable')) };
+    const exchange = createSaslServer('LOGIN', { ...CONTEXT_DEFAULTS, lookup: broken });
+    await exchange.start(enc('tim'));
+    await expect(exchange.step(enc('pw'))).rejects.toThrow('users file unreadable');
+    await expect(exchange.step(enc('pw'))).rejects.toMatchObject({ code: 'wrong-state' });
+  });
+});
