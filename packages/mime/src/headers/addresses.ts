@@ -114,7 +114,8 @@ function mailbox(chunk: Token[]): Mailbox | undefined {
     // RFC 5322 §4.4 obs-route: "<@a,@b:user@host>" — the route is dropped.
     const colon = inner.findLastIndex((t) => isSpecial(t, ':'));
     if (colon >= 0) inner = inner.slice(colon + 1);
-    return { name: phrase(chunk.slice(0, open)), address: addrSpec(inner).address };
+    const angled = { name: phrase(chunk.slice(0, open)), address: addrSpec(inner).address };
+    return angled.name === '' && angled.address === '' ? undefined : angled;
   }
   const { before, address } = addrSpec(chunk);
   if (address === '' && before.length === 0) return undefined;
@@ -125,7 +126,8 @@ function mailbox(chunk: Token[]): Mailbox | undefined {
 
 /**
  * Parses an address list (From, To, Cc, Reply-To, ...; RFC 5322 §3.4, §4.4, RFC 6532) into
- * mailboxes and groups. Never throws; elements that hold no address are dropped.
+ * mailboxes and groups. Never throws; elements with neither a name nor an address are dropped,
+ * a name without an address (`Undisclosed recipients` without the colon) is kept with address ''.
  */
 export function parseAddressList(value: string): Address[] {
   const tokens = tokenize(value);

@@ -58,18 +58,24 @@ function shorterEncoding(text: string): 'Q' | 'B' {
   return plain * 2 >= text.length ? 'Q' : 'B';
 }
 
+// A word longer than this cannot share a 78-character line with "Subject: "; unencoded ASCII
+// may still run to RFC 5322's hard limit of 998, so only words near it force encoding.
+const LONG_WORD = /[^ \t]{76,}/;
+const TOO_LONG_WORD = /[^ \t]{900,}/;
+
 /**
  * Encodes `text` for an unstructured header (RFC 2047 §5(1)): returned unchanged when it is
- * printable ASCII; when it only has non-ASCII letters the non-ASCII stretch becomes UTF-8 encoded
- * words (the ASCII around it stays readable); text with controls or a literal "=?" is encoded
- * whole so that it decodes back to itself. Words are at most 75 characters (RFC 2047 §2), Q or B
- * by whichever is shorter for the content.
+ * printable ASCII without a word near the 998-octet line limit; when it only has non-ASCII
+ * letters the non-ASCII stretch becomes UTF-8 encoded words (the ASCII around it stays
+ * readable); text with controls, a literal "=?" or a word too long to fold is encoded whole so
+ * that it decodes back to itself and folds within 78 columns. Words are at most 75 characters
+ * (RFC 2047 §2), Q or B by whichever is shorter for the content.
  */
 export function encodeEncodedWords(text: string): string {
-  if (!needsEncoding(text)) return text;
+  if (!needsEncoding(text) && !TOO_LONG_WORD.test(text)) return text;
   const encoding = shorterEncoding(text);
   // eslint-disable-next-line no-control-regex
-  const whole = text.includes('=?') || /[\x00-\x1f\x7f]/.test(text);
+  const whole = text.includes('=?') || /[\x00-\x1f\x7f]/.test(text) || LONG_WORD.test(text);
   return whole
     ? libmime.encodeWord(text, encoding, MAX_ENCODED_TEXT)
     : libmime.encodeWords(text, encoding, MAX_ENCODED_TEXT);

@@ -90,7 +90,7 @@ function readBare(value: string, start: number): { text: string; end: number } {
 }
 
 /** Splits `value` into its leading value (before the first parameter) and raw parameters. */
-export function scanParams(value: string): { head: string; params: RawParam[] } {
+function scanParams(value: string): { head: string; params: RawParam[] } {
   const text = stripComments(value);
   const first = readBare(text, 0);
   const head = first.text.replace(/\s+/g, ' ').replace(/ ?\/ ?/, '/').split(' ')[0] ?? '';
@@ -142,7 +142,7 @@ interface Section {
 }
 
 /** Groups RFC 2231 §3 sections (`name*0`, `name*1*`) and decodes them (§4, §4.1). */
-export function assembleParams(raw: RawParam[]): Record<string, string> {
+function assembleParams(raw: RawParam[]): Record<string, string> {
   const plain = new Map<string, string>();
   const sectioned = new Map<string, Section[]>();
   for (const { name, value } of raw) {

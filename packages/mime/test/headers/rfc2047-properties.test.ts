@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeEncodedWords, encodeEncodedWords, encodePhraseWords } from '../../src/headers/encoded-words.js';
 import { foldHeader } from '../../src/headers/fold.js';
 
-const wordy = fc.array(fc.constantFrom('a', 'Zz', ' ', '  ', 'é', 'ß', '日本', '😀', '=?', '?=', '_', '=', '?', '\t', 'x'.repeat(40)), { maxLength: 30 })
+const wordy = fc.array(fc.constantFrom('a', 'Zz', ' ', '  ', 'é', 'ß', '日本', '😀', '=?', '?=', '_', '=', '?', '\t', 'x'.repeat(40), 'y'.repeat(500)), { maxLength: 30 })
   .map((a) => a.join(''));
 const text = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 200 }), wordy);
 

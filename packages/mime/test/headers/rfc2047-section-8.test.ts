@@ -70,6 +70,12 @@ describe('RFC 2047 §5(1) encoding of unstructured text', () => {
     expect(encoded).toMatch(/^=\?UTF-8\?B\?/);
     expect(decodeEncodedWords(encoded)).toBe(text);
   });
+  it('encodes a word too long for the 998-octet limit, and leaves shorter long words alone', () => {
+    const huge = 'x'.repeat(1000);
+    expect(encodeEncodedWords(huge)).not.toBe(huge);
+    expect(decodeEncodedWords(encodeEncodedWords(huge))).toBe(huge);
+    expect(encodeEncodedWords('y'.repeat(100))).toBe('y'.repeat(100));
+  });
   it('encodes ASCII text that would otherwise be mistaken for an encoded word', () => {
     const text = 'x =?foo?q?bar?= y';
     expect(encodeEncodedWords(text)).not.toBe(text);

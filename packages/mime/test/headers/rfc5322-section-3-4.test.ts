@@ -66,7 +66,8 @@ describe('addresses as seen in the wild', () => {
   });
   it('garbage gives what it can and never throws', () => {
     expect(parseAddressList('')).toEqual([]);
-    expect(parseAddressList(',,;;<>')).toEqual([{ name: '', address: '' }]);
+    expect(parseAddressList(',,;;<>')).toEqual([]);
+    expect(parseAddressList('John Smith')).toEqual([{ name: 'John Smith', address: '' }]);
     expect(parseAddressList('"unterminated <a@b.test>')).toEqual([{ name: 'unterminated <a@b.test>', address: '' }]);
   });
 });
