@@ -3,19 +3,14 @@
 // To, Cc), date, body text, and the sha256 of each attachment. Every difference must be listed in
 // test/corpus/expected-differences.ts with its reason; the test fails on a new difference and on
 // a listed one that no longer occurs (so the table stays true).
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse, type Address } from '@mailstack/mime';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CORPUS, corpusFiles } from './corpus/corpus.js';
 import { EXPECTED_DIFFERENCES } from './corpus/expected-differences.js';
-
-const HERE = fileURLToPath(new URL('.', import.meta.url));
-const CORPUS = join(HERE, 'corpus/.corpus/messages');
-const SCRIPT = join(HERE, '../scripts/assemble-corpus.sh');
 
 export type Field = 'subject' | 'from' | 'to' | 'cc' | 'date' | 'text' | 'attachments';
 interface Summary { subject: string; from: string; to: string; cc: string; date: string; text: string; attachments: string }
@@ -53,15 +48,8 @@ async function theirs(raw: Buffer): Promise<Summary> {
 describe('differential: ours vs mailparser on the corpus', () => {
   let files: string[] = [];
   beforeAll(() => {
-    if (!existsSync(CORPUS)) {
-      try {
-        execFileSync('bash', [SCRIPT], { stdio: 'pipe' });
-      } catch (err) {
-        throw new Error(`corpus missing and ${SCRIPT} failed (needs apt-get and deb.debian.org): ${String((err as { stderr?: Buffer }).stderr ?? err)}`);
-      }
-    }
-    files = readdirSync(CORPUS, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(txt|raw)$/.test(f)).sort();
-  });
+    files = corpusFiles();
+  }, 120_000);
 
   it('has the whole corpus (129 messages)', () => {
     expect(files.length).toBe(129);
