@@ -1,6 +1,7 @@
-import { execFileSync } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDsn, MtaUsageError, shouldNotify, type DsnOptions } from '@mailstack/mta';
 
 const enc = new TextEncoder();
@@ -46,36 +47,53 @@ interface PyReport {
 }
 
 // Python's email package (policy=default) is the independent parser: it must see a well-formed
-// multipart/report with a parsed delivery-status and the returned message.
-function parseWithPython(bytes: Uint8Array): PyReport {
-  const script = String.raw`
-import sys, json, email
+// multipart/report with a parsed delivery-status and the returned message. One Python process
+// serves the whole file (one base64 message per line in, one JSON line out): starting Python
+// per message costs more than everything else here.
+const SCRIPT = String.raw`
+import sys, json, email, base64
 from email import policy
-msg = email.message_from_bytes(sys.stdin.buffer.read(), policy=policy.default)
-parts = list(msg.iter_parts())
-status = [dict(block.items()) for block in parts[1].get_payload()]
-third = parts[2]
-if third.get_content_type() == 'message/rfc822':
-    inner = third.get_payload(0)
-    returned = {'subject': str(inner['subject']), 'body': inner.get_payload(decode=True).decode('utf-8').replace('\r\n', '\n')}
-else:
-    returned = {'text': third.get_content().replace('\r\n', '\n')}
-defects = len(msg.defects) + sum(len(p.defects) for p in msg.walk())
-print(json.dumps({'type': msg.get_content_type(), 'reportType': msg.get_param('report-type'),
-  'headers': {k: str(v) for k, v in msg.items()}, 'parts': [p.get_content_type() for p in parts],
-  'text': parts[0].get_content().replace('\r\n', '\n'), 'status': status, 'returned': returned, 'defects': defects}))
+for line in sys.stdin:
+    msg = email.message_from_bytes(base64.b64decode(line), policy=policy.default)
+    parts = list(msg.iter_parts())
+    status = [dict(block.items()) for block in parts[1].get_payload()]
+    third = parts[2]
+    if third.get_content_type() == 'message/rfc822':
+        inner = third.get_payload(0)
+        returned = {'subject': str(inner['subject']), 'body': inner.get_payload(decode=True).decode('utf-8').replace('\r\n', '\n')}
+    else:
+        returned = {'text': third.get_content().replace('\r\n', '\n')}
+    defects = len(msg.defects) + sum(len(p.defects) for p in msg.walk())
+    print(json.dumps({'type': msg.get_content_type(), 'reportType': msg.get_param('report-type'),
+      'headers': {k: str(v) for k, v in msg.items()}, 'parts': [p.get_content_type() for p in parts],
+      'text': parts[0].get_content().replace('\r\n', '\n'), 'status': status, 'returned': returned, 'defects': defects}), flush=True)
 `;
-  return JSON.parse(execFileSync('python3', ['-c', script], { input: bytes }).toString()) as PyReport;
+
+let python: ChildProcessWithoutNullStreams;
+let lines: AsyncIterator<string>;
+beforeAll(() => {
+  python = spawn('python3', ['-c', SCRIPT]);
+  lines = createInterface({ input: python.stdout })[Symbol.asyncIterator]();
+});
+afterAll(() => {
+  python.stdin.end();
+});
+
+async function parseWithPython(bytes: Uint8Array): Promise<PyReport> {
+  python.stdin.write(`${Buffer.from(bytes).toString('base64')}\n`);
+  const line = await lines.next();
+  if (line.done) throw new Error('python3 exited or is missing (apt-get install python3)');
+  return JSON.parse(line.value) as PyReport;
 }
 
 describe('buildDsn (RFC 3464)', () => {
-  it('builds a failure report that Python email parses field by field', () => {
+  it('builds a failure report that Python email parses field by field', async () => {
     const bytes = buildDsn(failure);
     const text = dec.decode(bytes);
     expect(/(?<!\r)\n/.test(text)).toBe(false);
     expect(text.startsWith('From: MAILER-DAEMON@mail.example.test (Mail Delivery System)\r\nTo: <alice@example.test>\r\n')).toBe(true);
     for (const line of text.split('\r\n').slice(0, 12)) expect(line.length).toBeLessThanOrEqual(78);
-    const py = parseWithPython(bytes);
+    const py = await parseWithPython(bytes);
     expect(py.defects).toBe(0);
     expect(py.type).toBe('multipart/report');
     expect(py.reportType).toBe('delivery-status');
@@ -120,17 +138,17 @@ describe('buildDsn (RFC 3464)', () => {
     for (const line of py.text.split('\n')) expect(line.length).toBeLessThanOrEqual(76);
   });
 
-  it('returns only the header with RET=HDRS or a body over the limit (text/rfc822-headers)', () => {
+  it('returns only the header with RET=HDRS or a body over the limit (text/rfc822-headers)', async () => {
     for (const options of [{ ...failure, ret: 'HDRS' as const }, { ...failure, maxReturnedBodyBytes: 10 }, { ...failure, originalMessage: { header: original.header } }]) {
-      const py = parseWithPython(buildDsn(options));
+      const py = await parseWithPython(buildDsn(options));
       expect(py.parts).toEqual(['text/plain', 'message/delivery-status', 'text/rfc822-headers']);
       expect(py.returned.text).toContain('Subject: Lunch?');
       expect(py.returned.text).not.toContain('noon');
     }
   });
 
-  it('writes a delay warning with Will-Retry-Until and Postfix wording', () => {
-    const py = parseWithPython(
+  it('writes a delay warning with Will-Retry-Until and Postfix wording', async () => {
+    const py = await parseWithPython(
       buildDsn({
         ...failure,
         originalEnvelopeId: undefined,
@@ -153,8 +171,8 @@ describe('buildDsn (RFC 3464)', () => {
     expect(py.text).toContain('Your message could not be delivered for 4 hours.\nIt will be retried until it is 5 days old.');
   });
 
-  it('writes a success report', () => {
-    const py = parseWithPython(
+  it('writes a success report', async () => {
+    const py = await parseWithPython(
       buildDsn({ ...failure, recipients: [{ finalRecipient: 'bob@example.test', action: 'delivered', status: '2.0.0' }] }),
     );
     expect(py.headers.Subject).toBe('Successful Mail Delivery Report');
@@ -162,7 +180,7 @@ describe('buildDsn (RFC 3464)', () => {
     expect(py.text).toContain('<bob@example.test>: delivery via local mailbox: delivered');
   });
 
-  it('normalises LF line ends of the returned message and marks 8-bit content', () => {
+  it('normalises LF line ends of the returned message and marks 8-bit content', async () => {
     const bytes = buildDsn({
       ...failure,
       originalMessage: { header: enc.encode('Subject: caf\u00e9\n\n'), body: enc.encode('na\u00efve\nline two\n') },
@@ -171,20 +189,20 @@ describe('buildDsn (RFC 3464)', () => {
     expect(/(?<!\r)\n/.test(text)).toBe(false);
     expect(text).toContain('Content-Transfer-Encoding: 8bit\r\n');
     expect(text).toContain('Subject: caf\u00e9\r\n\r\nna\u00efve\r\nline two\r\n\r\n--');
-    expect(parseWithPython(bytes).returned.body).toBe('na\u00efve\nline two\n');
+    expect((await parseWithPython(bytes)).returned.body).toBe('na\u00efve\nline two\n');
   });
 
-  it('keeps control characters out of the report fields', () => {
+  it('keeps control characters out of the report fields', async () => {
     const bytes = buildDsn({
       ...failure,
       recipients: [{ finalRecipient: 'bob@remote.example', action: 'failed', status: '5.0.0', diagnosticCode: '550 no\r\nX-Evil: 1' }],
     });
-    const py = parseWithPython(bytes);
+    const py = await parseWithPython(bytes);
     expect(py.status[1]?.['Diagnostic-Code']).toBe('smtp; 550 no X-Evil: 1');
     expect(py.status[1]).not.toHaveProperty('X-Evil');
   });
 
-  it('any peer text keeps every line within 998 characters, CRLF only, ASCII in the report', () => {
+  it('any peer text keeps every line within 998 characters, CRLF only, ASCII in the report', async () => {
     const peerText = fc.string({ maxLength: 80, unit: fc.constantFrom('a', ' ', '\r', '\n', '\t', '\u0000', '\u00e9', 'x'.repeat(100)) });
     fc.assert(
       fc.property(peerText, peerText, (diagnosticCode, remoteMta) => {
@@ -198,7 +216,7 @@ describe('buildDsn (RFC 3464)', () => {
       }),
       { numRuns: 100 },
     );
-    const hostile = parseWithPython(
+    const hostile = await parseWithPython(
       buildDsn({ ...failure, recipients: [{ finalRecipient: 'bob@remote.example', action: 'failed', status: '5.0.0', diagnosticCode: `550 ${'y'.repeat(5000)}\r\n\u00e9` }] }),
     );
     expect(hostile.defects).toBe(0);
