@@ -42,7 +42,8 @@ function sections(pieces: string[]): string[] {
 /** Formats one parameter as `name=value` strings (several when RFC 2231 §3 sections are used). */
 export function formatParam(name: string, value: string): string[] {
   // eslint-disable-next-line no-control-regex
-  const ascii = /^[\x20-\x7e]*$/.test(value);
+  // A literal "=?" is written RFC 2231-encoded, so that no reader takes it for an RFC 2047 word.
+  const ascii = /^[\x20-\x7e]*$/.test(value) && !value.includes('=?');
   if (ascii && value.length <= SECTION_CHARS) return [`${name}=${TOKEN.test(value) ? value : quote(value)}`];
   if (ascii) return sections([...value]).map((s, i) => `${name}*${i}=${quote(s)}`);
   const parts = sections(percentPieces(value));

@@ -8,7 +8,9 @@
 // - comments anywhere outside quoted strings are dropped (RFC 2045 §5.1 allows them);
 // - a missing ";" before `name=` is tolerated, and unquoted values may contain spaces;
 // - an unterminated quoted string runs to the end of the field;
-// - RFC 2047 encoded words inside a plain value (`name="=?UTF-8?B?...?="`) are decoded;
+// - RFC 2047 encoded words inside a plain `name` or `filename` (`name="=?UTF-8?B?...?="`, what
+//   Outlook and Gmail write) are decoded; never in other parameters, where a boundary that looks
+//   like an encoded word must stay as written;
 // - RFC 2231 sections with gaps are joined in order; a `*` value without charset'lang' is UTF-8;
 // - duplicate parameters: the first one wins, except that `name*` (RFC 2231) beats `name`.
 import { decodeText } from './decode-text.js';
@@ -135,6 +137,8 @@ function percentDecode(value: string): Uint8Array {
   return Uint8Array.from(bytes);
 }
 
+const WORD_PARAMS = new Set(['name', 'filename']);
+
 interface Section {
   index: number;
   extended: boolean;
@@ -158,7 +162,7 @@ function assembleParams(raw: RawParam[]): Record<string, string> {
     sectioned.set(base, sections);
   }
   const result: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const [name, value] of plain) result[name] = value.includes('=?') ? decodeEncodedWords(value) : value;
+  for (const [name, value] of plain) result[name] = WORD_PARAMS.has(name) ? decodeEncodedWords(value) : value;
   for (const [name, sections] of sectioned) result[name] = decodeSections(sections);
   return result;
 }

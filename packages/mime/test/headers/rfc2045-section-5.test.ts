@@ -43,8 +43,10 @@ describe('parameters as seen in the wild', () => {
     expect(parseContentDisposition('attachment; filename=my file.pdf; size=3')?.params)
       .toEqual({ filename: 'my file.pdf', size: '3' });
   });
-  it('encoded words inside a quoted file name', () => {
+  it('encoded words inside a quoted file name, but not in other parameters', () => {
     expect(parseContentType('application/pdf; name="=?UTF-8?B?w6l0w6kucGRm?="').params.name).toBe('été.pdf');
+    expect(parseContentDisposition('attachment; filename="=?UTF-8?Q?=C3=A9?="')?.params.filename).toBe('é');
+    expect(parseContentType('multipart/mixed; boundary="=?x?q?y?="').params.boundary).toBe('=?x?q?y?=');
   });
   it('missing semicolons', () => {
     expect(parseContentType('text/plain charset=utf-8 format=flowed').params)

@@ -20,6 +20,10 @@ describe('writing parameters (RFC 2045 §5.1, RFC 2231 §3-4)', () => {
     expect(long[1]).toMatch(/^filename\*1\*=(%C3%BC)+$/);
     expect(formatParam('filename', 'a'.repeat(100))).toEqual([`filename*0="${'a'.repeat(60)}"`, `filename*1="${'a'.repeat(40)}"`]);
   });
+  it('a literal "=?" is percent-encoded so that it is not read as an RFC 2047 word', () => {
+    expect(formatParam('filename', '=?utf-8?q?x?=')).toEqual(["filename*=utf-8''%3D%3Futf-8%3Fq%3Fx%3F%3D"]);
+    expect(parseContentDisposition(formatParams('attachment', { filename: '=?utf-8?q?x?=' }))?.params.filename).toBe('=?utf-8?q?x?=');
+  });
   it('the Content-Type name= fallback is an RFC 2047 word in quotes', () => {
     expect(formatParams('application/pdf', { name: 'é.pdf' }, ['name'])).toBe('application/pdf; name="=?UTF-8?Q?=C3=A9=2Epdf?="');
   });
@@ -28,7 +32,9 @@ describe('writing parameters (RFC 2045 §5.1, RFC 2231 §3-4)', () => {
     for (const line of field.replace(/\r\n$/, '').split('\r\n')) expect(line.length).toBeLessThanOrEqual(78);
   });
   it('parse(format(x)) is x for any value', () => {
-    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 150 }), fc.string({ maxLength: 80 }), (filename, other) => {
+    const wordish = fc.array(fc.constantFrom('=?', 'utf-8', '?q?', '?B?', 'x', '?=', ' ', 'é'), { maxLength: 12 }).map((a) => a.join(''));
+    const value = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 150 }), wordish);
+    fc.assert(fc.property(value, fc.oneof(fc.string({ maxLength: 80 }), wordish), (filename, other) => {
       const value = formatParams('attachment', { filename, other });
       expect(parseContentDisposition(value)).toEqual({ type: 'attachment', params: { filename, other } });
       const ct = formatParams('application/pdf', { name: filename }, ['name']);
