@@ -23,6 +23,7 @@ export {
   PASSWORD_SCHEMES,
   parseStoredSecret,
   verifySecret,
+  verifySecretAsync,
   hashPassword,
   secretCapabilities,
   parseScramSecret,
@@ -31,7 +32,7 @@ export {
   type SecretCapabilities,
 } from './auth/schemes.js';
 /** Glibc-compatible SHA-crypt ($5$, $6$). */
-export { shaCrypt, parseShaCryptSettings, shaCryptSalt, type ShaCryptSettings, type ShaCryptAlgorithm } from './auth/sha-crypt.js';
+export { shaCrypt, shaCryptAsync, parseShaCryptSettings, shaCryptSalt, type ShaCryptSettings, type ShaCryptAlgorithm } from './auth/sha-crypt.js';
 /** Failed-authentication delay policy (Dovecot auth_failure_delay), clock passed in. */
 export { AuthFailureDelay, type AuthFailureDelayOptions, type AuthAttempt } from './auth/failure-delay.js';
 /** TLS certificate and key for the listeners: configured files or a generated self-signed pair (TLS 1.2+). */

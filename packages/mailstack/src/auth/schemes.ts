@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { cramMd5Contexts, deriveScramCredentials, CRAM_MD5_CONTEXTS_BYTES, SCRAM_MIN_ITERATIONS, type ScramCredentials, type ScramHash } from '@mailstack/sasl';
-import { parseShaCryptSettings, shaCrypt, shaCryptSalt } from './sha-crypt.js';
+import { parseShaCryptSettings, shaCrypt, shaCryptAsync, shaCryptSalt } from './sha-crypt.js';
 
 /** The schemes a users file may use. CLEARTEXT is Dovecot's alias of PLAIN. */
 export const PASSWORD_SCHEMES = ['PLAIN', 'CLEARTEXT', 'CRAM-MD5', 'SHA512-CRYPT', 'SHA256-CRYPT', 'SSHA256', 'SSHA512', 'SCRAM-SHA-256', 'SCRAM-SHA-1'] as const;
@@ -122,6 +122,16 @@ export function verifySecret(secret: StoredSecret, password: string): boolean {
       return equalBytes(derived.storedKey, stored.storedKey);
     }
   }
+}
+
+/**
+ * verifySecret for servers: the crypt schemes (thousands of hash rounds) run in slices between
+ * event-loop turns, so one login does not stall every other connection.
+ */
+export async function verifySecretAsync(secret: StoredSecret, password: string): Promise<boolean> {
+  if (secret.scheme !== 'SHA512-CRYPT' && secret.scheme !== 'SHA256-CRYPT') return verifySecret(secret, password);
+  const settings = parseShaCryptSettings(secret.value);
+  return settings !== undefined && equalText(await shaCryptAsync(password, settings), secret.value);
 }
 
 /** Hash a password in a scheme, as "{SCHEME}secret"; `random` supplies the salt (tests pass fixed bytes). */

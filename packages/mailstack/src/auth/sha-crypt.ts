@@ -58,8 +58,14 @@ export function parseShaCryptSettings(text: string): ShaCryptSettings | undefine
   return { algorithm: match[1] === '5' ? 'sha256' : 'sha512', salt: match[3]!.slice(0, MAX_SALT_CHARS), rounds };
 }
 
-/** The SHA-crypt hash of a password with the given settings. */
-export function shaCrypt(password: string, settings: ShaCryptSettings): string {
+// Rounds between two yields of shaCryptSteps: about a millisecond of work.
+const ROUNDS_PER_SLICE = 200;
+
+/**
+ * The computation as a generator that yields every ROUNDS_PER_SLICE rounds and returns the
+ * hash, so that a server can spread its 5000+ rounds over several event-loop turns.
+ */
+function* shaCryptSteps(password: string, settings: ShaCryptSettings): Generator<void, string, void> {
   const { algorithm } = settings;
   const hash = () => createHash(algorithm);
   const P = Buffer.from(password, 'utf8');
@@ -79,18 +85,35 @@ export function shaCrypt(password: string, settings: ShaCryptSettings): string {
   const ds = hash();
   for (let i = 0; i < 16 + A[0]!; i++) ds.update(S);
   const Sseq = repeatTo(ds.digest(), S.length);
-  // Step 21: the rounds.
+  // Step 21: the rounds. Each round's input is assembled in one buffer and hashed with a single
+  // update: per-call overhead of node:crypto dominates the cost of these short inputs.
   let C = A;
+  const input = Buffer.alloc(2 * C.length + 2 * P.length + S.length);
   for (let i = 0; i < rounds; i++) {
-    const c = hash();
-    c.update(i & 1 ? Pseq : C);
-    if (i % 3) c.update(Sseq);
-    if (i % 7) c.update(Pseq);
-    c.update(i & 1 ? C : Pseq);
-    C = c.digest();
+    let n = (i & 1 ? Pseq : C).copy(input, 0);
+    if (i % 3) n += Sseq.copy(input, n);
+    if (i % 7) n += Pseq.copy(input, n);
+    n += (i & 1 ? C : Pseq).copy(input, n);
+    C = createHash(algorithm).update(input.subarray(0, n)).digest();
+    if (i % ROUNDS_PER_SLICE === ROUNDS_PER_SLICE - 1) yield;
   }
   const roundsPart = settings.rounds === undefined ? '' : `rounds=${rounds}$`;
   return `${PREFIX[algorithm]}${roundsPart}${settings.salt.slice(0, MAX_SALT_CHARS)}$${encode(algorithm, C)}`;
+}
+
+/** The SHA-crypt hash of a password with the given settings. */
+export function shaCrypt(password: string, settings: ShaCryptSettings): string {
+  const steps = shaCryptSteps(password, settings);
+  for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
+}
+
+/** shaCrypt without blocking the event loop for more than about a millisecond at a time. */
+export async function shaCryptAsync(password: string, settings: ShaCryptSettings): Promise<string> {
+  const steps = shaCryptSteps(password, settings);
+  for (let step = steps.next(); ; step = steps.next()) {
+    if (step.done) return step.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 }
 
 /** A random salt of 16 characters from the crypt alphabet. */

@@ -21,7 +21,7 @@ import {
   parseScramSecret,
   parseStoredSecret,
   secretCapabilities,
-  verifySecret,
+  verifySecretAsync,
   type PasswordScheme,
   type SecretCapabilities,
   type StoredSecret,
@@ -169,7 +169,7 @@ export class UserDirectory implements CredentialLookup {
 
   async verifyPassword(authcid: string, password: string): Promise<boolean> {
     const user = await this.find(authcid);
-    const matches = verifySecret(user?.secret ?? this.#snapshot.decoy, password);
+    const matches = await verifySecretAsync(user?.secret ?? this.#snapshot.decoy, password);
     return user !== undefined && matches;
   }
 

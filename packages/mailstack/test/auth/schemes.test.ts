@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { hashPassword, parseStoredSecret, secretCapabilities, verifySecret, PASSWORD_SCHEMES, type StoredSecret } from 'mailstack';
+import { hashPassword, parseStoredSecret, secretCapabilities, verifySecret, verifySecretAsync, PASSWORD_SCHEMES, type StoredSecret } from 'mailstack';
 
 function tool(command: string, args: string[], install: string): string {
   try {
@@ -49,12 +49,14 @@ describe('password schemes', () => {
     }
   });
 
-  it('every scheme hashes and verifies its own output', () => {
+  it('every scheme hashes and verifies its own output, sync and async', async () => {
     for (const scheme of PASSWORD_SCHEMES) {
       const stored = secret(hashPassword('s3cret', scheme));
       expect(stored.scheme).toBe(scheme);
       expect(verifySecret(stored, 's3cret')).toBe(true);
       expect(verifySecret(stored, 's3cre')).toBe(false);
+      expect(await verifySecretAsync(stored, 's3cret')).toBe(true);
+      expect(await verifySecretAsync(stored, 's3cre')).toBe(false);
     }
   });
 

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { shaCrypt, parseShaCryptSettings } from 'mailstack';
+import { shaCrypt, shaCryptAsync, parseShaCryptSettings } from 'mailstack';
 
 const settings = (text: string) => parseShaCryptSettings(text)!;
 
@@ -21,5 +21,22 @@ describe('SHA-crypt (Drepper test vectors)', () => {
       const expected = execFileSync('openssl', ['passwd', flag, '-salt', 'Zq8.xY/0ab', 'pässwörd'], { encoding: 'utf8' }).trim();
       expect(shaCrypt('pässwörd', settings(expected))).toBe(expected);
     }
+  });
+});
+
+describe('shaCryptAsync', () => {
+  it('gives the same hash as shaCrypt and lets other work run between slices', async () => {
+    const settings = parseShaCryptSettings('$6$rounds=5000$saltstring')!;
+    let turns = 0;
+    const tick = (): void => {
+      turns++;
+      if (!done) setImmediate(tick);
+    };
+    let done = false;
+    setImmediate(tick);
+    const hash = await shaCryptAsync('Hello world!', settings);
+    done = true;
+    expect(hash).toBe(shaCrypt('Hello world!', settings));
+    expect(turns).toBeGreaterThanOrEqual(20); // 5000 rounds in slices of 200
   });
 });
