@@ -30,7 +30,9 @@ const END: MimeEvent = Object.freeze({ type: 'end' });
 /** A streaming MIME parser: receive() bytes, receiveEof(), and pull events with nextEvent(). */
 export class MimeStreamParser {
   readonly #options: MimeParserOptions;
-  #buf: Buffer = Buffer.alloc(0);
+  #buf: Buffer = Buffer.alloc(0); // unconsumed input is #buf[#pos..]
+  #store: Buffer | undefined; // our own buffer behind #buf (with spare capacity), if not a caller's chunk
+  #lfSearchedTo = 0; // message offset up to which the current header line is known to have no LF
   #pos = 0;
   #base = 0; // offset in the message of #buf[0]
   #lf = 0; // LFs in the consumed bytes
@@ -60,14 +62,28 @@ export class MimeStreamParser {
     if (this.#eof) throw new MimeError('wrong-state', 'receive() after receiveEof()');
     if (chunk.length === 0) return;
     const incoming = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    if (this.#pos >= this.#buf.length) {
-      this.#base += this.#buf.length;
+    const used = this.#buf.length;
+    if (this.#pos >= used) {
+      // Nothing left over: adopt the chunk without copying (events may hand out views of it).
+      this.#base += used;
       this.#buf = incoming;
+      this.#store = undefined;
+      this.#pos = 0;
+    } else if (this.#store && used + incoming.length <= this.#store.length) {
+      // A partial line is pending: append into our own spare capacity, never over bytes already
+      // handed out, so many small chunks cost amortised O(1) per byte instead of O(line length).
+      this.#store.set(incoming, used);
+      this.#buf = this.#store.subarray(0, used + incoming.length);
     } else {
+      const rest = used - this.#pos;
+      const store = Buffer.allocUnsafe(Math.max(2 * (rest + incoming.length), 4096));
+      this.#buf.copy(store, 0, this.#pos);
+      store.set(incoming, rest);
       this.#base += this.#pos;
-      this.#buf = Buffer.concat([this.#buf.subarray(this.#pos), incoming]);
+      this.#store = store;
+      this.#buf = store.subarray(0, rest + incoming.length);
+      this.#pos = 0;
     }
-    this.#pos = 0;
   }
 
   /** Marks the end of the message. */
@@ -129,7 +145,10 @@ export class MimeStreamParser {
   #stepHeader(r: HeaderReading): boolean {
     const buf = this.#buf;
     const end = buf.length;
-    const lf = buf.indexOf(LF, this.#pos);
+    // Resume the LF search where the last step stopped, so a long line fed in small chunks is
+    // scanned once, not once per chunk.
+    const lf = buf.indexOf(LF, Math.max(this.#pos, this.#lfSearchedTo - this.#base));
+    this.#lfSearchedTo = lf < 0 ? this.#base + end : 0;
     if (lf < 0 && !this.#eof) {
       if (end - this.#pos <= this.#options.maxLineBytes) return false;
       if (!r.discardingLine) this.#defect('line-too-long', this.#top().path, `header line over ${this.#options.maxLineBytes} bytes`);
