@@ -61,9 +61,11 @@ function checkExtraHeader(name: string): void {
 
 /** The message's own header fields (RFC 5322 §3.6), in the customary order. */
 function messageHeaders(desc: MessageDescription, options: BuildOptions): PartHeader[] {
-  // RFC 6532: with utf8, non-ASCII text goes raw; controls and "=?" still need encoded words.
-  const text = (value: string): string =>
-    options.utf8 && !needsEncoding(value.replace(/[^\x00-\x7f]/g, '')) ? value : encodeEncodedWords(value);
+  // RFC 6532: with utf8, non-ASCII text goes raw; controls, "=?" and words that could pass the
+  // 998-octet line limit (250 characters of up to 4 octets) still need encoded words.
+  const raw = (value: string): boolean =>
+    options.utf8 === true && !needsEncoding(value.replace(/[^\x00-\x7f]/g, '')) && !/[^ \t]{250,}/.test(value);
+  const text = (value: string): string => (raw(value) ? value : encodeEncodedWords(value));
   const list = (value: Parameters<typeof formatAddressList>[0]): string => formatAddressList(value, { utf8: options.utf8 ?? false });
   const from = Array.isArray(desc.from) ? desc.from : [desc.from];
   // RFC 5322 §3.6.2: more than one author requires a Sender.

@@ -152,6 +152,8 @@ describe('builder: caller-supplied fields', () => {
     const out = text(await buildToBytes({ from, subject: 'Grüße', text: 'x' }, { ...options(), utf8: true }));
     expect(out).toContain('\r\nFrom: Jörg Müller <joerg@example.test>\r\n');
     expect(out).toContain('\r\nSubject: Grüße\r\n');
+    const long = text(await buildToBytes({ from, subject: '日本'.repeat(200), text: 'x' }, { ...options(), utf8: true }));
+    expect(long).toMatch(/\r\nSubject: =\?UTF-8\?B\?/);
   });
   it('chooses the transfer encoding by content', async () => {
     const cte = async (content: string | Uint8Array, contentType: string): Promise<string | undefined> => {
