@@ -8,7 +8,6 @@ export type SaslFailureReason =
   | 'malformed' // the peer's message breaks the mechanism's syntax
   | 'invalid-credentials' // unknown user, wrong password or proof, rejected token
   | 'unauthorized-authzid' // authenticated, but may not act as the requested authzid
-  | 'unavailable' // this mechanism cannot be used for this user (e.g. no CRAM-MD5 secret)
   | 'unsupported' // a feature we do not offer (channel binding, extensions, no validator)
   | 'server-unverified'; // client side: the server did not prove knowledge of the secret (SCRAM)
 
