@@ -22,7 +22,8 @@ export function normalizeLineEndings(bytes: Uint8Array): Uint8Array {
 
 /**
  * The transfer encoding for `bytes`: 7bit when they are already 7bit data (RFC 2045 §2.7: short
- * CRLF lines, no NUL, no 8-bit octets, no bare CR or LF); otherwise quoted-printable for text
+ * CRLF lines, no NUL, no 8-bit octets, no bare CR or LF; for text also no white space at a line
+ * end); otherwise quoted-printable for text
  * that stays mostly readable (fewer than one octet in six needs escaping, so QP is shorter than
  * base64), and base64 for everything else.
  */
@@ -31,9 +32,12 @@ export function chooseTransferEncoding(bytes: Uint8Array, text: boolean): Transf
   let bare = false;
   let lineOctets = 0;
   let longLine = false;
+  let trailingSpace = false;
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i] as number;
     if (b === 0x0d && bytes[i + 1] === 0x0a) {
+      const before = bytes[i - 1];
+      if (before === 0x20 || before === 0x09) trailingSpace = true;
       i++;
       lineOctets = 0;
       continue;
@@ -42,6 +46,10 @@ export function chooseTransferEncoding(bytes: Uint8Array, text: boolean): Transf
     if (b >= 0x80 || (b < 0x20 && b !== 0x09) || b === 0x7f) escapes++;
     if (++lineOctets > MAX_LINE_OCTETS) longLine = true;
   }
-  if (escapes === 0 && !bare && !longLine) return '7bit';
+  const last = bytes[bytes.length - 1];
+  if (last === 0x20 || last === 0x09) trailingSpace = true;
+  // RFC 2045 §6.7 (3): transports may strip white space at line ends; in text (format=flowed
+  // depends on it) quoted-printable keeps it, so such text is not sent as 7bit.
+  if (escapes === 0 && !bare && !longLine && !(text && trailingSpace)) return '7bit';
   return text && escapes * 6 < bytes.length ? 'quoted-printable' : 'base64';
 }

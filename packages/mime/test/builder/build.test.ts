@@ -161,6 +161,8 @@ describe('builder: caller-supplied fields', () => {
       return /Content-Type: (?!multipart)[^\r]*\r\nContent-Transfer-Encoding: ([^\r]+)/.exec(out)?.[1];
     };
     expect(await cte('plain ascii\nlines', 'text/plain')).toBe('7bit');
+    expect(await cte('flowed \ntext', 'text/plain')).toBe('quoted-printable');
+    expect(await cte('trailing\t', 'text/plain')).toBe('quoted-printable');
     expect(await cte('mostly ascii with one é', 'text/plain')).toBe('quoted-printable');
     expect(await cte('x'.repeat(1200), 'text/plain')).toBe('quoted-printable');
     expect(await cte('日本語のテキスト', 'text/plain')).toBe('base64');
