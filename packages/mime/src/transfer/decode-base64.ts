@@ -20,6 +20,33 @@ for (const c of [0x20, 0x09, 0x0d, 0x0a]) TABLE[c] = WHITESPACE;
 TABLE[0x2d] = 62;
 TABLE[0x5f] = 63;
 
+// Chunks at least this long first try Node's native decoder on their whole lines.
+const NATIVE_MIN_BYTES = 4096;
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Fast path for the common case (whole lines of alphabet characters, one line-break style, no
+ * padding): Node's C++ decoder on the complete lines of `bytes`, at a quantum boundary. It skips
+ * line breaks and junk alike, so the result is accepted only when its length is exactly what the
+ * counted line breaks predict; anything else (junk, padding, mixed line ends, a line that is not a
+ * whole number of quanta) is left to the table-driven decoder. Junk that exactly offsets a
+ * missing CR would decode correctly here but without setting `malformed`.
+ */
+function decodeCleanLines(bytes: Uint8Array): { decoded: Uint8Array; used: number } | undefined {
+  const region = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const lastLf = region.lastIndexOf(LF);
+  const pad = region.indexOf(0x3d);
+  if (lastLf < 0 || (pad >= 0 && pad < lastLf)) return undefined;
+  let breaks = 0;
+  for (let i = region.indexOf(LF); i >= 0 && i <= lastLf; i = region.indexOf(LF, i + 1)) breaks++;
+  const sextets = lastLf + 1 - breaks * (lastLf > 0 && region[lastLf - 1] === CR ? 2 : 1);
+  if (sextets % 4 !== 0) return undefined;
+  const decoded = Buffer.from(region.toString('latin1', 0, lastLf + 1), 'base64');
+  if (decoded.length !== (sextets / 4) * 3) return undefined;
+  return { decoded: new Uint8Array(decoded.buffer, decoded.byteOffset, decoded.length), used: lastLf + 1 };
+}
+
 /** Creates a streaming base64 decoder (RFC 2045 §6.8), tolerant of whitespace, junk and missing padding. */
 export function createBase64Decoder(): TransferDecoder {
   let acc = 0; // bits of the current quantum
@@ -27,8 +54,17 @@ export function createBase64Decoder(): TransferDecoder {
   let malformed = false;
 
   const update = (bytes: Uint8Array): Uint8Array => {
-    const out = new Uint8Array(Math.floor(((bytes.length + count) * 3) / 4) + 3);
-    let o = 0;
+    const fast = count === 0 && bytes.length >= NATIVE_MIN_BYTES ? decodeCleanLines(bytes) : undefined;
+    if (fast && fast.used === bytes.length) return fast.decoded;
+    const rest = fast ? bytes.subarray(fast.used) : bytes;
+    const out = new Uint8Array((fast?.decoded.length ?? 0) + Math.floor(((rest.length + count) * 3) / 4) + 3);
+    if (fast) out.set(fast.decoded);
+    return out.subarray(0, decodeInto(rest, out, fast?.decoded.length ?? 0));
+  };
+
+  // The table-driven decoder: any input, any chunking; returns the new end of `out`.
+  const decodeInto = (bytes: Uint8Array, out: Uint8Array, start: number): number => {
+    let o = start;
     const n = bytes.length;
     for (let i = 0; i < n; i++) {
       // Fast path: four alphabet characters at a quantum boundary. Sextets are < 64 and the
@@ -62,7 +98,7 @@ export function createBase64Decoder(): TransferDecoder {
         malformed = true;
       }
     }
-    return out.subarray(0, o);
+    return o;
   };
 
   // RFC 2045 §6.8: "=" padding ends a quantum of 2 or 3 sextets (1 or 2 octets).

@@ -41,6 +41,26 @@ describe('RFC 2045 §6.8 base64', () => {
     );
   });
 
+  it('large bodies (native fast path) decode like small ones, with junk, either line end, any chunking', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 3000, maxLength: 20_000 }),
+        fc.constantFrom(76, 64, 60, 10),
+        fc.constantFrom('\r\n', '\n'),
+        fc.option(fc.tuple(fc.nat(), fc.constantFrom('*', ' ', '!')), { nil: undefined }),
+        fc.array(fc.nat({ max: 30_000 }), { maxLength: 4 }),
+        (data, width, eol, junk, cuts) => {
+          let wire = Buffer.from(data).toString('base64').replace(new RegExp(`.{${width}}`, 'g'), `$&${eol}`);
+          if (junk) wire = wire.slice(0, junk[0] % wire.length) + junk[1] + wire.slice(junk[0] % wire.length);
+          const result = decodeChunks(splitAt(bytes(wire), cuts));
+          expect(result.out.equals(Buffer.from(data))).toBe(true);
+          expect(result.malformed).toBe(junk !== undefined && junk[1] !== ' ');
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
   it('identity encodings pass through and unknown ones are flagged', () => {
     expect(createTransferDecoder('8bit')).toBeUndefined();
     expect(createTransferDecoder('binary')).toBeUndefined();
