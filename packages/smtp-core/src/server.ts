@@ -458,6 +458,8 @@ export class SmtpServerSession {
     else if (s.phase === 'envelope' && s.envelope.recipients.length === 0) refusal = 'no-valid-recipients';
     const envelope = s.phase === 'idle' ? undefined : s.envelope;
     const sizeSoFar = s.phase === 'chunking' ? s.sizeBytes : 0;
+    // The count is known up front: a chunk that cannot fit is dropped whole (still read, RFC 3030 §2).
+    if (refusal === undefined && sizeSoFar + sizeBytes > this.#maxMessageBytes) refusal = 'too-much-data';
     this.#state = { phase: 'bdat', ctx, envelope, remainingBytes: sizeBytes, last, sizeBytes: sizeSoFar, discard: refusal };
     return undefined;
   }

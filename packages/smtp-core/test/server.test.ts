@@ -349,6 +349,11 @@ describe('BDAT (RFC 3030)', () => {
     r.feed(`${MAIL}${RCPT}BDAT 20 LAST\r\n${'q'.repeat(20)}NOOP\r\n`);
     expect(codes(r.wire).slice(-2)).toEqual(['552 5.3.4', '250 2.0.0']);
     expect(r.body()).toBe('');
+    // A chunk that fits, then one that does not: the second is dropped whole, not cut at the limit.
+    const r2 = greeted({ maxMessageBytes: 10 });
+    r2.feed(`${MAIL}${RCPT}BDAT 6\r\n123456BDAT 6 LAST\r\nabcdef`);
+    expect(r2.body()).toBe('123456');
+    expect(codes(r2.wire).slice(-2)).toEqual(['250 2.0.0', '552 5.3.4']);
   });
 
   it('an unreadable BDAT size cannot be framed: 501 and close', () => {
