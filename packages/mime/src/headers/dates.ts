@@ -38,7 +38,7 @@ function fullYear(text: string): number {
 function readWord(word: string, parts: DateParts): void {
   const lower = word.toLowerCase();
   const time = /^(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?$/.exec(word);
-  const zone = /^([+-])(\d{2})(\d{2})$/.exec(word);
+  const zone = /^([+-])(\d{2})([0-5]\d)$/.exec(word);
   if (time) parts.time = [Number(time[1]), Number(time[2]), Number(time[3] ?? 0)];
   else if (zone) {
     const minutes = Number(zone[2]) * 60 + Number(zone[3]);
@@ -63,7 +63,8 @@ export function parseDate(value: string): Date | undefined {
   const { day, month, year, time } = parts;
   if (day === undefined || month === undefined || year === undefined || time === undefined) return undefined;
   const [hour, minute, second] = time;
-  if (hour > 23 || minute > 59 || second > 60) return undefined;
+  // RFC 5322 §3.3: "the year is any numeric year 1900 or later".
+  if (year < 1900 || hour > 23 || minute > 59 || second > 60) return undefined;
   // RFC 5322 §3.3: second 60 is a leap second; a Date cannot hold it, so keep :59.
   const utc = Date.UTC(year, month, day, hour, minute, Math.min(second, 59));
   const date = new Date(utc - parts.offsetMinutes * 60_000);
