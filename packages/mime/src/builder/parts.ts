@@ -12,7 +12,7 @@ import { MimeError } from '../errors.js';
 import { parseContentType } from '../headers/params.js';
 import { formatParams } from '../headers/params-format.js';
 import type { TransferEncoding } from '../transfer/encode-transfer.js';
-import { chooseTransferEncoding, normalizeLineEndings } from './choose-encoding.js';
+import { chooseIdentityEncoding, chooseTransferEncoding, normalizeLineEndings } from './choose-encoding.js';
 import { stripAngles } from './identifiers.js';
 import type { AttachmentDescription, MessageDescription, PartContent } from './types.js';
 
@@ -45,11 +45,7 @@ function inMemory(content: PartContent): Uint8Array | undefined {
 
 /** RFC 2046 §5.2.1: message/rfc822 bodies are 7bit, 8bit or binary, never encoded. */
 function chooseFor(type: string, bytes: Uint8Array | undefined): TransferEncoding {
-  if (type === 'message') {
-    if (bytes === undefined) return '8bit';
-    const natural = chooseTransferEncoding(bytes, true);
-    return natural === '7bit' ? '7bit' : bytes.includes(0) || natural === 'base64' ? 'binary' : '8bit';
-  }
+  if (type === 'message') return bytes === undefined ? '8bit' : chooseIdentityEncoding(bytes);
   return bytes === undefined ? 'base64' : chooseTransferEncoding(bytes, type === 'text');
 }
 
@@ -57,7 +53,9 @@ function attachmentLeaf(a: AttachmentDescription): Part {
   const ct = parseContentType(a.contentType ?? 'application/octet-stream');
   const params: Record<string, string> = { ...ct.params };
   const raw = inMemory(a.content);
-  const canonical = ct.type === 'text' || ct.type === 'message';
+  // RFC 2046 §4.1.1 canonical CRLF, except in UTF-16/32 where a line break is not the byte 0x0A.
+  const wide = /^utf-?(16|32)/i.test(params['charset'] ?? '');
+  const canonical = (ct.type === 'text' && !wide) || ct.type === 'message';
   const bytes = raw !== undefined && canonical ? normalizeLineEndings(raw) : raw;
   if (ct.type === 'text' && typeof a.content === 'string' && params['charset'] === undefined) params['charset'] = 'utf-8';
   if (a.filename !== undefined) params['name'] = a.filename;

@@ -171,5 +171,12 @@ describe('builder: caller-supplied fields', () => {
     expect(await cte('bare LF\n', 'application/json')).toBe('base64');
     expect(await cte('From: a@x.test\r\n\r\nü\r\n', 'message/rfc822')).toBe('8bit');
     expect(await cte('From: a@x.test\r\n\r\n\u0000\r\n', 'message/rfc822')).toBe('binary');
+    expect(await cte(`From: a@x.test\r\n\r\n${'y'.repeat(1000)}\r\n`, 'message/rfc822')).toBe('binary');
+    expect(await cte('From: a@x.test\r\n\r\ntrailing \r\n', 'message/rfc822')).toBe('7bit');
+    const utf16 = Buffer.from('\ufeffline\nline', 'utf16le');
+    expect(await cte(utf16, 'text/plain; charset=utf-16')).toBe('base64');
+    const out = text(await buildToBytes({ from, attachments: [{ content: utf16, contentType: 'text/plain; charset=utf-16' }] }, options()));
+    const body = /base64\r\nContent-Disposition: attachment\r\n\r\n([^-]+)\r\n--/.exec(out)?.[1] ?? '';
+    expect(Buffer.from(body, 'base64')).toEqual(utf16);
   });
 });
