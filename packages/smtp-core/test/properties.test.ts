@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   DotStuffer,
+  SmtpClientSession,
   SmtpServerSession,
   decodeCommand,
   decodeReply,
@@ -202,6 +203,34 @@ const arbCommand: fc.Arbitrary<SmtpCommand> = fc.oneof(
   fc.record({ verb: fc.constant('BDAT' as const), sizeBytes: fc.nat(), last: fc.boolean() }),
   fc.record({ verb: fc.constant('AUTH' as const), mechanism: fc.constantFrom('PLAIN', 'CRAM-MD5', 'SCRAM-SHA-256'), initialResponse: fc.uint8Array({ maxLength: 40 }) }, { requiredKeys: ['verb', 'mechanism'] }),
 );
+
+const replyish = fc
+  .array(fc.oneof(fc.constantFrom('220 ', '250-', '250 ', '421 ', '334 ', '354 ', '5.1.1 ', 'PIPELINING', 'SIZE 9'), fc.constantFrom('\r\n', '\n', 'x', ' ')), { maxLength: 60 })
+  .map((parts) => enc.encode(parts.join('')));
+
+describe('client session properties', () => {
+  it('any server bytes become events, never exceptions, with commands outstanding', () => {
+    fc.assert(
+      fc.property(fc.oneof(replyish, fc.uint8Array({ maxLength: 300 })), fc.array(fc.nat({ max: 300 }), { maxLength: 10 }), (bytes, cuts) => {
+        const client = new SmtpClientSession();
+        let sent = false;
+        for (const piece of splitAt(bytes, cuts)) {
+          client.receive(piece);
+          for (let ev = client.nextEvent(); ev.type !== 'need-data' && ev.type !== 'closed'; ev = client.nextEvent()) {
+            if (!sent && ev.type === 'reply' && ev.to.kind === 'greeting' && ev.reply.code === 220) {
+              client.send({ verb: 'EHLO', domain: 'c' });
+              client.send({ verb: 'NOOP' });
+              sent = true;
+            }
+          }
+        }
+        client.receiveEof();
+        expect(client.nextEvent().type).toBe('closed');
+      }),
+      RUNS,
+    );
+  });
+});
 
 describe('codec properties', () => {
   it('decodeCommand(encodeCommand(x)) is x', () => {
