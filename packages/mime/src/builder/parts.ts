@@ -57,7 +57,8 @@ function attachmentLeaf(a: AttachmentDescription): Part {
   const wide = /^utf-?(16|32)/i.test(params['charset'] ?? '');
   const canonical = (ct.type === 'text' && !wide) || ct.type === 'message';
   const bytes = raw !== undefined && canonical ? normalizeLineEndings(raw) : raw;
-  if (ct.type === 'text' && typeof a.content === 'string' && params['charset'] === undefined) params['charset'] = 'utf-8';
+  // A string is written as UTF-8, so it is labelled UTF-8 whatever charset the type named.
+  if (ct.type === 'text' && typeof a.content === 'string') params['charset'] = 'utf-8';
   if (a.filename !== undefined) params['name'] = a.filename;
   const encoding = a.transferEncoding ?? chooseFor(ct.type, bytes);
   if (ct.type === 'message' && (encoding === 'base64' || encoding === 'quoted-printable')) {

@@ -11,7 +11,7 @@ export interface AttachmentDescription {
   content: PartContent;
   /** File name; RFC 2231 in Content-Disposition, an RFC 2047 word in Content-Type `name`. */
   filename?: string;
-  /** Media type, e.g. `application/pdf` (default application/octet-stream; text/* gets charset=utf-8 for strings). */
+  /** Media type with parameters, e.g. `application/pdf` (default application/octet-stream); text/* given as a string is labelled charset=utf-8. */
   contentType?: string;
   /** Content-ID (angle brackets optional); with `inline` it makes a multipart/related part of the HTML. */
   contentId?: string;

@@ -161,6 +161,8 @@ describe('builder: caller-supplied fields', () => {
       return /Content-Type: (?!multipart)[^\r]*\r\nContent-Transfer-Encoding: ([^\r]+)/.exec(out)?.[1];
     };
     expect(await cte('plain ascii\nlines', 'text/plain')).toBe('7bit');
+    const labelled = text(await buildToBytes({ from, attachments: [{ content: 'é', contentType: 'text/plain; charset=iso-8859-1' }] }, options()));
+    expect(labelled).toContain('Content-Type: text/plain; charset=utf-8\r\n');
     expect(await cte('flowed \ntext', 'text/plain')).toBe('quoted-printable');
     expect(await cte('trailing\t', 'text/plain')).toBe('quoted-printable');
     expect(await cte('mostly ascii with one é', 'text/plain')).toBe('quoted-printable');
