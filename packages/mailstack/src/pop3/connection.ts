@@ -16,7 +16,7 @@ import type { TLSSocket } from 'node:tls';
 import { StoreError } from '@mailstack/mailstore';
 import { REPLY_FOR, topFilter, Pop3ServerSession, formatApopTimestamp, type Pop3Reply, type Pop3ServerEvent } from '@mailstack/pop3-core';
 import { isLoopback } from '../net/address.js';
-import { readChunks, writeBytes } from '../net/io.js';
+import { readChunks } from '../net/io.js';
 import { Serial } from '../net/serial.js';
 import { upgradeToTls } from '../net/starttls.js';
 import type { Ticker } from '../net/ticker.js';
@@ -185,13 +185,18 @@ export class Pop3Connection {
     this.#outBytes += bytes.length;
   }
 
+  /** Write what is pending as one writev (cork/uncork: no copy into a joined buffer); wait for `drain` if needed. */
   async #flush(): Promise<void> {
     const out = this.#out;
     if (out.length === 0) return;
-    const bytes = out.length === 1 ? out[0]! : Buffer.concat(out, this.#outBytes);
+    const socket = this.#socket;
+    socket.cork();
+    let room = true;
+    for (const bytes of out) room = socket.write(bytes);
+    socket.uncork();
     out.length = 0;
     this.#outBytes = 0;
-    await writeBytes(this.#socket, bytes);
+    if (!room) await drained(socket);
   }
 
   async #end(reason: string): Promise<PumpResult> {
@@ -438,4 +443,21 @@ export class Pop3Connection {
     const message = `${id}: disconnect ${who}rip=${remoteAddress} retr=${r.count}/${r.bytes} del=${d.count}/${d.bytes} (${this.#endReason || 'Disconnected'})`;
     logger({ event: 'disconnect', connection: id, remoteAddress, message, ...(this.#user === undefined ? {} : { user: this.#user }), retrieved: { ...r }, deleted: { ...d } });
   }
+}
+
+/**
+ * Resolves on `drain` or `close`, removing both listeners either way (a long RETR waits for drain
+ * hundreds of times; a listener left behind per wait would pile up on the socket).
+ */
+function drained(socket: Socket): Promise<void> {
+  if (socket.destroyed || socket.writableEnded) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    socket.on('drain', done);
+    socket.on('close', done);
+  });
 }
