@@ -21,7 +21,9 @@ const FIELD_NAME = /^[!-9;-~]+$/;
 export function foldHeader(name: string, value: string): string {
   if (!FIELD_NAME.test(name)) throw new MimeError('invalid-value', `foldHeader: bad field name ${JSON.stringify(name)}`);
   const flat = value.replace(/\r?\n(?=[ \t])/g, '').replace(/[\r\n]+/g, ' ');
-  const pieces = flat.match(/[ \t]*[^ \t]+|[ \t]+$/g) ?? [];
+  // Trailing white space stays with the last word: a piece of white space alone could neither
+  // start a folded line (RFC 5322 §3.2.2: no line of white space only) nor fit after the word.
+  const pieces = flat.match(/[ \t]*[^ \t]+(?:[ \t]+$)?|[ \t]+$/g) ?? [];
   const lines: string[] = [];
   let line = `${name}:`;
   let words = 0; // words on the current line; a line is never folded before its first word

@@ -18,6 +18,12 @@ describe('RFC 5322 §2.2.3 long header fields', () => {
     for (const line of lines.slice(1)) expect(line).toMatch(/^ \S/);
     expect(unfold(field)).toBe(`Subject: ${value}`);
   });
+  it('trailing white space goes with the last word: folded together, never past 78 on its own', () => {
+    const value = `${'x'.repeat(60)} ${'y'.repeat(8)} `; // 78 characters up to the last space
+    const field = foldHeader('Subject', value);
+    expect(field).toBe(`Subject: ${'x'.repeat(60)}\r\n ${'y'.repeat(8)} \r\n`);
+    expect(unfold(field)).toBe(`Subject: ${value}`);
+  });
   it('keeps a word longer than a line whole', () => {
     const long = 'x'.repeat(120);
     expect(foldHeader('X-Long', `a ${long} b`)).toBe(`X-Long: a\r\n ${long}\r\n b\r\n`);
