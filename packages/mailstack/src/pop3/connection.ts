@@ -383,14 +383,15 @@ export class Pop3Connection {
     let next: IteratorResult<Uint8Array>;
     try {
       chunks = maildrop.read(msg, filter === undefined);
-      next = await chunks.next(); // a file that cannot be read gets -ERR, not a broken +OK
+      const first = chunks.next(); // a file that cannot be read gets -ERR, not a broken +OK
+      next = first instanceof Promise ? await first : first;
     } catch (error) {
       this.#log('error', `cannot read message ${msg}: ${(error as Error).message}`);
       this.#push(this.#core.send(REPLY_FOR['sys-temp']));
       return;
     }
     this.#push(this.#core.send(event.reply));
-    for (; !next.done; next = await chunks.next()) {
+    while (!next.done) {
       const part = filter === undefined ? next.value : filter.push(next.value);
       this.#push(this.#core.sendMessageChunk(part));
       if (this.#outBytes >= FLUSH_BYTES) await this.#flush();
@@ -398,6 +399,9 @@ export class Pop3Connection {
         await chunks.return?.();
         break;
       }
+      // A synchronous reader's result is used as it is: no microtask per chunk.
+      const result = chunks.next();
+      next = result instanceof Promise ? await result : result;
     }
     this.#push(this.#core.endMessage());
     if (filter === undefined) {

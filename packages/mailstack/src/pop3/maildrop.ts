@@ -17,16 +17,30 @@
  * `drain` between chunks, so a large message never holds the loop for more than one chunk.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
 import { CrlfExpander, MaildirFolder, StoreError, type LockHandle, type MaildirMessage } from '@mailstack/mailstore';
 import type { Maildrop } from '@mailstack/pop3-core';
 
 const LOCK_KIND = 'pop3';
 const MAX_READ_BYTES = 65_536;
 
-/** MaildirFolder objects by path, kept across sessions so computed sizes and UID maps are reused. */
+/** A listing and the directory state it was taken from. */
+interface CachedListing {
+  readonly stamp: string;
+  readonly messages: MaildirMessage[];
+}
+
+/**
+ * MaildirFolder objects and their last listing, by path, kept across sessions. A listing is reused
+ * while new/ and cur/ keep the modification times it was taken at, as Dovecot trusts its index:
+ * every delivery, rename and unlink in a Maildir changes one of them. Times less than a second
+ * before the listing are not trusted (file-system timestamps are coarse: a change in the same
+ * tick would not show), so such a listing is taken again next time.
+ */
 export class MaildirCache {
+  static readonly TRUST_AFTER_MS = 1000;
   readonly #folders = new Map<string, Promise<MaildirFolder>>();
+  readonly #listings = new Map<string, CachedListing>();
 
   /** The folder at `path`, opened (and created) once per server. */
   folder(path: string): Promise<MaildirFolder> {
@@ -37,6 +51,20 @@ export class MaildirCache {
       this.#folders.set(path, folder);
     }
     return folder;
+  }
+
+  /** The folder's messages in UID order: the cached listing if the folder has not changed, else a new snapshot. */
+  async messages(folder: MaildirFolder): Promise<MaildirMessage[]> {
+    const started = Date.now();
+    const [fresh, seen] = await Promise.all([stat(`${folder.path}/new`, { bigint: true }), stat(`${folder.path}/cur`, { bigint: true })]);
+    const stamp = `${fresh.mtimeNs}:${seen.mtimeNs}`;
+    const cached = this.#listings.get(folder.path);
+    if (cached?.stamp === stamp) return cached.messages;
+    const { messages } = await folder.snapshot();
+    const newestMs = Number((fresh.mtimeNs > seen.mtimeNs ? fresh.mtimeNs : seen.mtimeNs) / 1_000_000n);
+    if (newestMs <= started - MaildirCache.TRUST_AFTER_MS) this.#listings.set(folder.path, { stamp, messages });
+    else this.#listings.delete(folder.path);
+    return messages;
   }
 }
 
@@ -68,11 +96,11 @@ export class SessionMaildrop {
     const folder = await cache.folder(path);
     const lock = await folder.acquireLock(LOCK_KIND);
     try {
-      let { messages } = await folder.snapshot();
+      let messages = await cache.messages(folder);
       const fresh = messages.filter((m) => m.isNew);
       if (fresh.length > 0) {
         await inBatches(fresh, (m) => folder.setFlags(m.uid, m.flags));
-        ({ messages } = await folder.snapshot());
+        messages = await cache.messages(folder);
       }
       return new SessionMaildrop(folder, lock, messages);
     } catch (error) {
@@ -96,7 +124,7 @@ export class SessionMaildrop {
     if (retrieved) this.#retrieved.add(msg);
     let fd: number;
     try {
-      fd = openSync(join(this.#folder.path, m.fileName), 'r');
+      fd = openSync(`${this.#folder.path}/${m.fileName}`, 'r'); // no path.join: mailstore names hold no '..' or '/'
     } catch {
       // Renamed by another agent (flags changed) since the listing: let the folder find it again.
       return this.#folder.readMessageCrlf(m.uid);
@@ -141,12 +169,17 @@ function* readCrlf(fd: number, sizeBytes: number): Generator<Uint8Array> {
   try {
     const expander = new CrlfExpander();
     const size = Math.min(MAX_READ_BYTES, sizeBytes + 1); // +1: EOF in the same read when the size is right
+    let total = 0;
     for (;;) {
       const buffer = slab.take(size);
       const bytesRead = readSync(fd, buffer, 0, size, null);
       slab.giveBack(size - bytesRead);
       if (bytesRead === 0) return;
+      total += bytesRead;
       yield expander.push(buffer.subarray(0, bytesRead));
+      // A short read of a regular file is its end; skip the read that would return 0 when the
+      // listed size agrees (a file that grew since the listing is still read to its end).
+      if (bytesRead < size && total >= sizeBytes) return;
     }
   } finally {
     closeSync(fd);

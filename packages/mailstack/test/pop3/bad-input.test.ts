@@ -2,7 +2,9 @@
 // pipelined junk, STLS injection, brute force (delay, limit, one answer for every failure),
 // disconnects mid-RETR and before QUIT (nothing deleted, lock released at once), two sessions on
 // one maildrop, connection limits, graceful close, and the session log line.
+import { utimesSync } from 'node:fs';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuthFailureDelay } from 'mailstack';
 import { LineSocket } from '../peers/index.js';
@@ -176,5 +178,25 @@ describe('bad input', () => {
     expect(files[0]).toMatch(/^cur\/.*:2,S$/);
     const line = s.logs.find((r) => r.event === 'disconnect' && r.user === 'alice');
     expect(line?.deleted).toEqual({ count: 1, bytes: message(2).crlf.length });
+  });
+
+  it('mail delivered during a session appears at the next login, also when the listing was cached', async () => {
+    const s = await server();
+    await s.deliver('alice', message(1).lf);
+    const past = new Date(Date.now() - 60_000);
+    const age = (): void => ['new', 'cur'].forEach((sub) => utimesSync(join(s.maildir('alice'), sub), past, past));
+    for (let round = 0; round < 2; round++) {
+      const c = await login(s.port);
+      await c.command('QUIT');
+      age(); // directory times well in the past: the next listing is trusted and cached
+    }
+    const c = await login(s.port);
+    await s.deliver('alice', message(2).lf);
+    expect(await c.command('STAT')).toBe(`+OK 1 ${message(1).crlf.length}`);
+    await c.command('QUIT');
+    await closedBy(c);
+    const again = await login(s.port);
+    expect(await again.command('STAT')).toBe(`+OK 2 ${message(1).crlf.length + message(2).crlf.length}`);
+    await again.command('QUIT');
   });
 });
