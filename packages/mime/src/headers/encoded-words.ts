@@ -1,45 +1,70 @@
-// RFC 2047 encoded words: decoding via libmime with wrappers for what real mail contains, and
-// encoding of unstructured text (only where needed, RFC 2047 §2 75-character words).
+// RFC 2047 encoded words: lenient decoding of what real mail contains, and encoding of
+// unstructured text (only where needed, RFC 2047 §2 75-character words; via libmime).
 //
-// How decoding works: libmime.decodeWords already joins adjacent words of the same charset and
-// encoding before decoding (so a UTF-8 sequence split across two words survives, RFC 2047 §5 asks
-// senders not to do that, but they do), drops the whitespace between adjacent words (§6.2) and
-// decodes words not separated by whitespace. Our wrapper fixes the one thing it gets wrong for us:
-// an unknown charset label decodes as UTF-8 with replacement characters; we relabel such words to
-// utf-8 when their bytes are valid UTF-8, else windows-1252, matching decodeText().
+// How decoding works: one left-to-right scan. Adjacent words (separated by white space only,
+// which §6.2 says to drop, or by nothing) in the same charset have their bytes joined before
+// conversion, so a UTF-8 sequence split across two words survives (§5 asks senders not to split
+// characters, but they do). The charset conversion is src/charset.ts, the same as for bodies:
+// its aliases, and for an unknown label UTF-8 when the bytes are valid, else windows-1252.
 import libmime from 'libmime';
-import { isKnownCharset, strictUtf8 } from './decode-text.js';
+import { decodeCharset } from '../charset.js';
 
 // RFC 2047 §2: encoded-word = "=?" charset "?" encoding "?" encoded-text "?="
 // (charset may carry an RFC 2231 §5 language suffix: "=?utf-8*en?Q?...?=").
 const ENCODED_WORD = /=\?([^?\s]+)\?([QqBb])\?([^?]*)\?=/g;
+const WHITE_SPACE_ONLY = /^[ \t\r\n]*$/;
 
 /** Raw bytes of the encoded-text of one word (RFC 2047 §4.1 B, §4.2 Q). */
-function wordBytes(encoding: string, text: string): Uint8Array {
+function wordBytes(encoding: string, text: string): Buffer {
   if (encoding === 'B' || encoding === 'b') return Buffer.from(text, 'base64');
-  const qp = text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_m, hex: string) =>
-    String.fromCharCode(parseInt(hex, 16)),
-  );
-  return Buffer.from(qp, 'latin1');
-}
-
-/** Lenient: replaces labels iconv-lite does not know with utf-8 or windows-1252 by content. */
-function relabelUnknownCharsets(value: string): string {
-  return value.replace(ENCODED_WORD, (word, charset: string, encoding: string, text: string) => {
-    if (isKnownCharset(charset)) return word;
-    const label = strictUtf8(wordBytes(encoding, text)) !== undefined ? 'utf-8' : 'windows-1252';
-    return `=?${label}?${encoding}?${text}?=`;
-  });
+  // §4.2: "_" is 0x20, "=XX" one octet; anything else stands for itself (raw UTF-8 kept as such).
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x3d && /^[0-9A-Fa-f]{2}$/.test(text.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else if (c === 0x5f) bytes.push(0x20);
+    else if (c < 0x80) bytes.push(c);
+    else {
+      const end = c >= 0xd800 && c <= 0xdbff ? i + 2 : i + 1;
+      bytes.push(...Buffer.from(text.slice(i, end), 'utf8'));
+      i = end - 1;
+    }
+  }
+  return Buffer.from(bytes);
 }
 
 /** Decodes every RFC 2047 encoded word in `value`; never throws (bad words stay as they are). */
 export function decodeEncodedWords(value: string): string {
   if (!value.includes('=?')) return value;
-  try {
-    return libmime.decodeWords(relabelUnknownCharsets(value));
-  } catch {
-    return value;
+  let out = '';
+  let last = 0; // end of the previous word (or 0)
+  let pending: { charset: string; chunks: Buffer[] } | undefined;
+  const flush = (): void => {
+    if (pending) out += decodeCharset(Buffer.concat(pending.chunks), pending.charset);
+    pending = undefined;
+  };
+  for (const m of value.matchAll(ENCODED_WORD)) {
+    const [word, label = '', encoding = '', text = ''] = m;
+    const gap = value.slice(last, m.index);
+    // RFC 2231 §5: "charset*language"; the language does not change the bytes.
+    const charset = label.replace(/\*.*$/, '').toLowerCase();
+    const adjacent = pending !== undefined && WHITE_SPACE_ONLY.test(gap);
+    if (!adjacent) {
+      flush();
+      out += gap;
+    }
+    const bytes = wordBytes(encoding, text);
+    if (pending && pending.charset === charset) pending.chunks.push(bytes);
+    else {
+      flush();
+      pending = { charset, chunks: [bytes] };
+    }
+    last = m.index + word.length;
   }
+  flush();
+  return out + value.slice(last);
 }
 
 // RFC 2047 §2: an encoded word is at most 75 characters. Shorter words keep "Subject: " plus one

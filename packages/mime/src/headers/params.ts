@@ -13,7 +13,7 @@
 //   like an encoded word must stay as written;
 // - RFC 2231 sections with gaps are joined in order; a `*` value without charset'lang' is UTF-8;
 // - duplicate parameters: the first one wins, except that `name*` (RFC 2231) beats `name`.
-import { decodeText } from './decode-text.js';
+import { decodeCharset } from '../charset.js';
 import { decodeEncodedWords } from './encoded-words.js';
 
 /** A parsed Content-Type: lower-cased type, subtype and parameter names; decoded values. */
@@ -175,7 +175,7 @@ function decodeSections(sections: Section[]): string {
     if (!s.extended) return Buffer.from(s.value, 'utf8');
     return percentDecode(n === 0 && firstExtended ? firstExtended.rest : s.value);
   });
-  return decodeText(Buffer.concat(parts), charset === '' ? 'us-ascii' : charset);
+  return decodeCharset(Buffer.concat(parts), charset === '' ? 'us-ascii' : charset);
 }
 
 /** RFC 2045 §5.2: the default when Content-Type is absent or syntactically invalid. */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { decodeCharset } from '../../src/charset.js';
 import { decodeEncodedWords, encodeEncodedWords } from '../../src/headers/encoded-words.js';
+import { parseContentType } from '../../src/headers/params.js';
 
 describe('RFC 2047 §8 examples', () => {
   it.each([
@@ -46,6 +48,20 @@ describe('RFC 2047 decoding of what real mail contains', () => {
   it('decodes CJK charsets', () => {
     expect(decodeEncodedWords('=?ISO-2022-JP?B?GyRCJEgkJCQmGyhC?=')).toBe('という');
     expect(decodeEncodedWords('=?gb2312?B?1tDOxA==?=')).toBe('中文');
+  });
+  it('converts charsets exactly as bodies do (src/charset.ts): aliases, UTF-7, language suffix', () => {
+    const latin1 = Uint8Array.of(0x80, 0x20, 0xe9); // labelled Latin-1, really cp1252
+    expect(decodeEncodedWords('=?iso-8859-1?Q?=80_=E9?=')).toBe(decodeCharset(latin1, 'iso-8859-1'));
+    expect(decodeEncodedWords('=?iso-8859-1?Q?=80_=E9?=')).toBe('€ é');
+    expect(decodeEncodedWords('=?gbk?B?xOO6ww==?=')).toBe('你好');
+    expect(decodeEncodedWords('=?unicode-1-1-utf-7?Q?Hi_+AKM-1?=')).toBe('Hi £1');
+    expect(decodeEncodedWords('=?us-ascii?Q?gr=C3=BC=C3=9Fe?=')).toBe('grüße'); // 8-bit "us-ascii"
+    expect(parseContentType("text/plain; name*=latin1''%80uro").params['name']).toBe('€uro');
+    expect(parseContentType("text/plain; name*=gbk''%C4%E3%BA%C3").params['name']).toBe('你好');
+  });
+  it('keeps raw UTF-8 in a Q word (RFC 6532 header) and joins words of one charset only', () => {
+    expect(decodeEncodedWords('=?utf-8?Q?caf=C3=A9_d\u00e9j\u00e0?=')).toBe('café déjà');
+    expect(decodeEncodedWords('=?utf-8?Q?=C3?= =?iso-8859-1?Q?=A9?=')).toBe('\ufffd©');
   });
   it('leaves a broken encoded word as it is', () => {
     expect(decodeEncodedWords('=?utf-8?b?unterminated')).toBe('=?utf-8?b?unterminated');
