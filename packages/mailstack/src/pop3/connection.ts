@@ -16,7 +16,6 @@ import type { TLSSocket } from 'node:tls';
 import { StoreError } from '@mailstack/mailstore';
 import { REPLY_FOR, topFilter, Pop3ServerSession, formatApopTimestamp, type Pop3Reply, type Pop3ServerEvent } from '@mailstack/pop3-core';
 import { isLoopback } from '../net/address.js';
-import { readChunks } from '../net/io.js';
 import { Serial } from '../net/serial.js';
 import { upgradeToTls } from '../net/starttls.js';
 import type { Ticker } from '../net/ticker.js';
@@ -131,17 +130,39 @@ export class Pop3Connection {
     }
   }
 
-  async #read(): Promise<PumpResult> {
-    try {
-      for await (const chunk of readChunks(this.#socket)) {
+  /**
+   * Feed the socket to the core until the core stops ('closed', 'stls') or the input ends ('open').
+   * 'data' events with pause() while a chunk is handled: the same backpressure as a for-await
+   * over the socket, at a fraction of the async iterator's cost per chunk (measured: the iterator
+   * was the largest JavaScript cost of one-at-a-time RETRs). The socket stays paused and
+   * undestroyed when the core stops, so STLS can wrap it.
+   */
+  #read(): Promise<PumpResult> {
+    const socket = this.#socket;
+    return new Promise((resolve) => {
+      const finish = (result: PumpResult): void => {
+        socket.off('data', onData).off('end', onEnd).off('close', onEnd).off('error', onError);
+        resolve(result);
+      };
+      const onData = (chunk: Uint8Array): void => {
+        socket.pause();
         this.#core.receive(chunk);
-        const result = await this.#serial.run(() => this.#pump());
-        if (result !== 'open') return result;
-      }
-    } catch (error) {
-      this.#endReason ||= `read error: ${(error as Error).message}`;
-    }
-    return 'open';
+        this.#serial.run(() => this.#pump()).then(
+          (result) => (result === 'open' ? socket.resume() : finish(result)),
+          (error: unknown) => {
+            this.#endReason ||= `error: ${(error as Error).message}`;
+            finish('closed');
+          },
+        );
+      };
+      const onEnd = (): void => finish('open');
+      const onError = (error: Error): void => {
+        this.#endReason ||= `read error: ${error.message}`;
+        finish('open');
+      };
+      socket.on('data', onData).once('end', onEnd).once('close', onEnd).once('error', onError);
+      socket.resume();
+    });
   }
 
   async #startTls(): Promise<boolean> {
