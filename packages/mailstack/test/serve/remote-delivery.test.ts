@@ -1,0 +1,77 @@
+// Relaying through startServer to Postfix's smtp-sink on loopback (via the transport map): AUTH
+// on submission allows relay when mynetworks is empty, a 5xx at the sink bounces to the sender's
+// Maildir as an RFC 3464 report, and a 4xx is retried with the configured backoff until it works.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, makePeerDir, startSmtpSink, type SmtpSink } from '../peers/index.js';
+import { sendWithSmtplib, splitTrace, startTestServer, type TestServer } from './harness.js';
+
+const BODY = 'From: alice@example.test\r\nTo: x@remote.test\r\nSubject: relay me\r\n\r\nline one\r\n..two dots\r\nlast\r\n';
+
+describe('serve: remote delivery over SMTP', () => {
+  let t: TestServer;
+  let sink: SmtpSink;
+  let hard: SmtpSink;
+  let soft: SmtpSink | undefined;
+  let softPort: number;
+  beforeAll(async () => {
+    sink = await startSmtpSink({ dumpDir: makePeerDir('serve-sink'), hostname: 'sink.test' });
+    hard = await startSmtpSink({ hardReject: ['RCPT'], hardReply: '550 5.1.1 <gone@hard.test>: Recipient address rejected: no such user' });
+    softPort = await freePort();
+    soft = await startSmtpSink({ port: softPort, softReject: ['RCPT'], softReply: '451 4.3.0 try again later' });
+    t = await startTestServer({
+      yaml: [
+        'mynetworks: []',
+        'transport:',
+        `  remote.test: "[127.0.0.1]:${sink.port}"`,
+        `  hard.test: "[127.0.0.1]:${hard.port}"`,
+        `  soft.test: "[127.0.0.1]:${softPort}"`,
+      ].join('\n'),
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+    await Promise.all([sink.stop(), hard.stop(), soft?.stop()]);
+  });
+
+  it('relays for an authenticated submission client to the transport map next hop, message intact', async () => {
+    const result = await sendWithSmtplib({ port: t.port('submission'), from: 'alice@example.test', to: ['x@remote.test'], body: BODY, user: 'alice', password: 'secret' });
+    expect(result).toEqual({ ok: true, refused: {} });
+    const line = await t.waitForLog(/^smtp: \w+: to=<x@remote\.test>, relay=127\.0\.0\.1\[127\.0\.0\.1\]:\d+, delay=[\d.]+, status=sent \(250 /);
+    expect(line.queueId).toBeDefined();
+    const [dump] = sink.dumpFiles();
+    const text = readFileSync(dump!, 'latin1').replace(/\r\n/g, '\n');
+    const unfolded = text.replace(/\n[ \t]+/g, ' ');
+    expect(text).toContain('X-Rcpt-Args: <x@remote.test>');
+    expect(unfolded).toMatch(/^Received: from client\.test \(unknown \[127\.0\.0\.1\]\) by mail\.example\.test \(mailstack\) with ESMTPA for <x@remote\.test>;/m);
+    // smtp-sink -d ends each dump with an empty line of its own.
+    expect(text.endsWith(`${BODY.replace(/\r\n/g, '\n')}\n`)).toBe(true);
+  });
+
+  it('a 5xx from the next hop bounces: an RFC 3464 report from MAILER-DAEMON in the sender\'s Maildir, sent from <>', async () => {
+    const result = await sendWithSmtplib({ port: t.port('submission'), from: 'alice@example.test', to: ['gone@hard.test'], body: BODY, user: 'alice', password: 'secret' });
+    expect(result.ok).toBe(true);
+    const [dsn] = await t.waitForMail('alice', 1);
+    const { trace, rest } = splitTrace(dsn!);
+    expect(trace[0]).toBe('Return-Path: <>\n');
+    const report = rest.toString('utf8').replace(/\n[ \t]+/g, ' '); // unfolded (RFC 5322 §2.2.3)
+    expect(report).toMatch(/^From: MAILER-DAEMON@mail\.example\.test \(Mail Delivery System\)$/m);
+    expect(report).toMatch(/^Content-Type: multipart\/report; report-type=delivery-status;/m);
+    expect(report).toContain('Final-Recipient: rfc822; gone@hard.test\nAction: failed\nStatus: 5.1.1\n');
+    expect(report).toContain('Diagnostic-Code: smtp; 550 5.1.1 <gone@hard.test>: Recipient address rejected: no such user');
+    expect(report).toContain('Subject: relay me'); // the returned message
+    await t.waitForLog(/^bounce: \w+: sender non-delivery notification: \w+$/);
+  });
+
+  it('a 4xx from the next hop is deferred, retried with backoff, and delivered once the hop accepts', async () => {
+    const result = await sendWithSmtplib({ port: t.port('submission'), from: 'alice@example.test', to: ['y@soft.test'], body: BODY, user: 'alice', password: 'secret' });
+    expect(result.ok).toBe(true);
+    const deferred = await t.waitForLog(/^smtp: \w+: to=<y@soft\.test>, .*status=deferred \(451 4\.3\.0 try again later\)/);
+    await soft!.stop();
+    soft = await startSmtpSink({ port: softPort, dumpDir: makePeerDir('serve-soft') });
+    const sent = await t.waitForLog(/^smtp: \w+: to=<y@soft\.test>, .*status=sent/, 15_000);
+    expect(sent.queueId).toBe(deferred.queueId);
+    expect(soft.dumpFiles()).toHaveLength(1);
+    expect(t.logs.filter((r) => r.queueId === deferred.queueId && /to=<y@soft\.test>/.test(r.message) && r.component === 'smtp').length).toBeGreaterThanOrEqual(2);
+  });
+});
