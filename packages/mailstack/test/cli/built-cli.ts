@@ -1,0 +1,83 @@
+// Runs the BUILT bin (dist/cli.js) as a child process, as a user would. The build runs once
+// per test run, when dist/cli.js is older than any file under src/ (a lock folder keeps two
+// test files from building at the same time).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, rmdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+const PACKAGE_DIR = fileURLToPath(new URL('../..', import.meta.url));
+/** The bin under test. */
+export const CLI = join(PACKAGE_DIR, 'dist', 'cli.js');
+const LOCK = join(tmpdir(), 'mailstack-cli-test-build.lock');
+// A lock older than this belongs to a test run that died while building.
+const STALE_LOCK_MS = 120_000;
+
+function newestMtime(dir: string): number {
+  return Math.max(
+    0,
+    ...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newestMtime(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)),
+  );
+}
+
+function isStale(): boolean {
+  return !existsSync(CLI) || statSync(CLI).mtimeMs < newestMtime(join(PACKAGE_DIR, 'src'));
+}
+
+/** Build the package if dist/cli.js is missing or older than its sources. */
+export async function ensureBuilt(): Promise<void> {
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch {
+      const lock = statSync(LOCK, { throwIfNoEntry: false });
+      if (lock && Date.now() - lock.mtimeMs > STALE_LOCK_MS) rmSync(LOCK, { recursive: true, force: true });
+      else await sleep(200); // another test file is building
+    }
+  }
+  try {
+    if (!isStale()) return;
+    const result = spawnSync('pnpm', ['--filter', 'mailstack', 'build'], { cwd: PACKAGE_DIR, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`build failed:\n${result.stdout}\n${result.stderr}`);
+  } finally {
+    rmdirSync(LOCK);
+  }
+}
+
+/** What a finished run of the CLI gave. */
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Options of runCli. */
+export interface RunOptions {
+  cwd: string;
+  /** Standard input (closed after it); default empty. */
+  input?: string | Buffer;
+  env?: Record<string, string | undefined>;
+}
+
+/** Run `mailstack ...args` to completion. */
+export function runCli(args: readonly string[], options: RunOptions): Promise<CliResult> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, MAILSTACK_CONFIG: undefined, ...options.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  child.stdin.on('error', () => undefined); // the command may exit before reading everything
+  child.stdin.end(options.input ?? '');
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
