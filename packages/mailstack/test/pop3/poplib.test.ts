@@ -1,6 +1,7 @@
 // Python's poplib (a real client) against our Pop3Server: USER/PASS, APOP, STLS, RETR, TOP,
 // UIDL stability across sessions and restarts, DELE with and without QUIT, RSET.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MaildirFolder } from '@mailstack/mailstore';
 import { message, python, startTestServer, USERS, type TestServer } from './harness.js';
 
 // Each script prints JSON; bytes go out as latin1 strings so they compare exactly.
@@ -54,7 +55,8 @@ out([attempt('alice', '${USERS.alice}'), attempt('alice', 'wrong'), attempt('bob
   it('STLS upgrades in place; CAPA changes; a crypt user logs in with USER/PASS under TLS', async () => {
     const result = JSON.parse(await python(`${PRELUDE}
 p = poplib.POP3('127.0.0.1', port)
-before = sorted(p.capa().keys())
+caps = {k: v for k, v in p.capa().items()}
+before = sorted(caps.keys())
 ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
 p.stls(context=ctx)
 after = sorted(p.capa().keys())
@@ -62,9 +64,10 @@ p.user('bob'); p.pass_('${USERS.bob}')
 st = p.stat()
 version = p.sock.version()
 p.quit()
-out({'before': before, 'after': after, 'stat': list(st), 'version': version})
+out({'caps': caps, 'before': before, 'after': after, 'stat': list(st), 'version': version})
 `, [t.port]));
     expect(result.before).toContain('STLS');
+    expect(result.caps).toMatchObject({ 'EXPIRE': ['NEVER'], 'LOGIN-DELAY': ['0'], 'IMPLEMENTATION': ['mailstack'], 'SASL': ['PLAIN', 'LOGIN', 'CRAM-MD5', 'SCRAM-SHA-256'], 'USER': [] });
     expect(result.after).not.toContain('STLS');
     expect(result.after).toEqual(expect.arrayContaining(['USER', 'SASL', 'UIDL', 'TOP', 'PIPELINING', 'RESP-CODES', 'AUTH-RESP-CODE']));
     expect(result.stat).toEqual([0, 0]);
@@ -109,7 +112,8 @@ out(u)
     await t.restart();
     const third = JSON.parse(await python(script, [t.port]));
     expect(first).toHaveLength(3);
-    expect(first[0]).toMatch(/^1 [0-9A-F]{16}$/);
+    const { messages } = await (await MaildirFolder.open(t.maildir('alice'))).snapshot();
+    expect(first).toEqual(messages.map((m, i) => `${i + 1} ${m.uidl}`));
     expect(second).toEqual(first);
     expect(third).toEqual(first);
   });
