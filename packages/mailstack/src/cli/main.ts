@@ -9,11 +9,12 @@ import { CliError, EXIT_CODES } from './errors.js';
 import { passwdCommand } from './passwd.js';
 import { queueCommand } from './queue.js';
 import { sendmailCommand } from './sendmail.js';
+import { serveCommand } from './serve.js';
 import { userCommand } from './user.js';
 import { packageVersion } from './version.js';
 
 /** The commands, in the order `mailstack --help` lists them. */
-export const COMMANDS: readonly Command[] = [sendmailCommand, queueCommand, passwdCommand, userCommand];
+export const COMMANDS: readonly Command[] = [serveCommand, sendmailCommand, queueCommand, passwdCommand, userCommand];
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -5,6 +5,7 @@
  */
 import { QueueError, QueueSpool } from '@mailstack/mta';
 import { resolveConfig } from '../config/resolve.js';
+import { requestFlush } from '../delivery/flush-trigger.js';
 import { CONFIG_OPTION, expectPositionals, parseCommandArgs, usageError } from './args.js';
 import type { Command } from './command.js';
 import type { CliContext } from './context.js';
@@ -19,7 +20,8 @@ const HELP = `Usage: mailstack queue [list]            [-c FILE]
   list      every queued message (mailq): queue id, size, arrival, sender, and each recipient
             with its status and last error. After the id: * due now, ! on hold, ^ still in the
             maildrop (written by sendmail, not yet picked up); no mark: deferred
-  flush     retry every deferred message now (postqueue -f)
+  flush     retry every deferred message now (postqueue -f); with mailstack serve not
+            running, when it next starts
   delete    remove a message without delivering it (postsuper -d)
   hold      keep a message from being delivered until released (postsuper -h)
   release   release a held message for delivery now (postsuper -H)
@@ -45,13 +47,14 @@ export const queueCommand: Command = {
         return list(spool, config.dataDir, context);
       case 'flush':
         expectPositionals('queue flush', rest, []);
-        return flush(spool, context);
+        return flush(config.dataDir, context);
       case 'delete':
       case 'hold':
       case 'release': {
         expectPositionals(`queue ${action}`, rest, ['ID']);
         const id = rest[0]!;
         await onMessage(id, () => spool[action](id));
+        if (action === 'release') await requestFlush(config.dataDir); // so a running server picks it up now
         context.stdout.write(`${id}: ${action === 'delete' ? 'deleted' : action === 'hold' ? 'on hold' : 'released'}\n`);
         return;
       }
@@ -74,18 +77,12 @@ async function list(spool: QueueSpool, dataDir: string, context: CliContext): Pr
   context.stdout.write(formatQueueList(entries));
 }
 
-// Every deferred message moves to active/, where the queue manager takes it as due now.
-async function flush(spool: QueueSpool, context: CliContext): Promise<void> {
-  let count = 0;
-  for (const entry of await spool.list('deferred')) {
-    try {
-      await spool.activate(entry.id);
-      count++;
-    } catch (error) {
-      if (!(error instanceof QueueError && (error.code === 'not-found' || error.code === 'wrong-state'))) throw error; // delivered or moved meanwhile
-    }
-  }
-  context.stdout.write(`${count} deferred message${count === 1 ? '' : 's'} due now\n`);
+// The running server's queue manager watches for the trigger file (delivery/flush-trigger.ts):
+// it makes every deferred message due now and picks up released ones; with no server running,
+// that happens at its next start.
+async function flush(dataDir: string, context: CliContext): Promise<void> {
+  await requestFlush(dataDir);
+  context.stdout.write(`flush requested: mailstack serve retries every deferred message now (or when it next starts)\n`);
 }
 
 async function onMessage(id: string, change: () => Promise<void>): Promise<void> {
