@@ -35,7 +35,16 @@ function fullYear(text: string): number {
   return n;
 }
 
+// RFC 5322 §4.3 leniency: a zone glued to the time ("00:01+0000", "09:55:06GMT").
+const TIME_WITH_ZONE = /^(\d{1,2}:\d{1,2}(?::\d{1,2})?)([+-]\d{4}|[A-Za-z]+)$/;
+
 function readWord(word: string, parts: DateParts): void {
+  const glued = TIME_WITH_ZONE.exec(word);
+  if (glued) {
+    readWord(glued[1] ?? '', parts);
+    readWord(glued[2] ?? '', parts);
+    return;
+  }
   const lower = word.toLowerCase();
   const time = /^(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?$/.exec(word);
   const zone = /^([+-])(\d{2})([0-5]\d)$/.exec(word);

@@ -57,6 +57,12 @@ describe('RFC 5322 §4.3 obsolete date and time', () => {
     expect(iso('Fri, 21 Nov 1997 09:55:06 +0000 (UTC)')).toBe('1997-11-21T09:55:06.000Z');
     expect(iso('Fri Nov 21 09:55:06 1997')).toBe('1997-11-21T09:55:06.000Z');
   });
+  it('Lenient: a zone glued to the time, with or without seconds', () => {
+    expect(iso('01 Jan 2001 00:01+0000')).toBe('2001-01-01T00:01:00.000Z');
+    expect(iso('01 Jan 2001 00:01-0130')).toBe('2001-01-01T01:31:00.000Z');
+    expect(iso('21 Nov 1997 09:55:06EST')).toBe('1997-11-21T14:55:06.000Z');
+    expect(iso('21 Nov 1997 09:55:06+99')).toBeUndefined();
+  });
 });
 
 describe('formatDate', () => {
