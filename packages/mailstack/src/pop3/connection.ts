@@ -259,6 +259,9 @@ export class Pop3Connection {
           }
         }
       }
+    } catch (error) {
+      this.#ended = true; // the core is mid-answer: nothing more can be said on this session
+      throw error;
     } finally {
       this.#busy = false;
     }
@@ -415,7 +418,13 @@ export class Pop3Connection {
     while (!next.done) {
       const part = filter === undefined ? next.value : filter.push(next.value);
       this.#push(this.#core.sendMessageChunk(part));
-      if (this.#outBytes >= FLUSH_BYTES) await this.#flush();
+      if (this.#outBytes >= FLUSH_BYTES) {
+        await this.#flush();
+        if (this.#socket.destroyed) {
+          await chunks.return?.(); // the client is gone: stop reading the file
+          throw new Error(`connection lost during ${event.type.toUpperCase()} ${msg}`);
+        }
+      }
       if (filter?.done) {
         await chunks.return?.();
         break;

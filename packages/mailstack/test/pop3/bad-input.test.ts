@@ -127,6 +127,8 @@ describe('bad input', () => {
     });
     raw.destroy();
     const again = await login(s.port);
+    const cut = s.logs.find((r) => r.event === 'disconnect' && r.user === 'alice');
+    expect(cut?.message).toMatch(/retr=0\/0 del=0\/0 \((error: connection lost during RETR 1|read error: .*)\)$/);
     expect(await again.command('STAT')).toBe(`+OK 2 ${big.replace(/\n/g, '\r\n').length + message(2).crlf.length}`);
     await again.command('QUIT');
     expect(s.files('alice')).toHaveLength(2);
