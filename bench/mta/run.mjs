@@ -1,0 +1,172 @@
+// MTA benchmark (issue 4): Postfix's smtp-source(1) sends COUNT messages of SIZE bytes over
+// SESSIONS connections, with a new connection per message and with -d (connections reused), to
+//   postfix  a private Postfix: smtpd → cleanup (queue file fsync'd before 250) → qmgr → local(8)
+//            into a Maildir (fsync'd)
+//   ours     `mailstack serve` (startServer in a child process, as the CLI runs it): smtpd → spool
+//            (group-committed fsync before 250) → queue manager → Maildir (fsync'd), user `bench`
+//            at bench.test, log lines to a file
+// and measures the acceptance rate (messages / smtp-source wall time) and the end-to-end rate
+// (messages / time until every one is a file in the Maildir's new/). Server CPU is the process
+// tree's (utime+stime, /proc). Targets: ours ≥ 2× Postfix's acceptance, ≥ Postfix end to end.
+//
+//   node mta/run.mjs [--count 10000] [--sessions 20] [--size 4096] [--reuse both|yes|no] [--targets postfix,ours]
+import { spawn } from 'node:child_process';
+import { openSync, readdirSync, rmSync, writeFileSync, mkdirSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadPeerHelpers } from '../peers/load-helpers.mjs';
+import { printTable } from '../peers/targets.mjs';
+
+const { values: opts } = parseArgs({
+  options: {
+    count: { type: 'string', default: '10000' },
+    sessions: { type: 'string', default: '20' },
+    size: { type: 'string', default: '4096' },
+    reuse: { type: 'string', default: 'both' },
+    targets: { type: 'string', default: 'postfix,ours' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (opts.help) {
+  console.log('usage: node mta/run.mjs [--count N] [--sessions N] [--size BYTES] [--reuse both|yes|no] [--targets postfix,ours]');
+  process.exit(0);
+}
+const COUNT = Number(opts.count);
+const SESSIONS = Number(opts.sessions);
+const SIZE = Number(opts.size);
+const MODES = { both: [false, true], yes: [true], no: [false] }[opts.reuse];
+const DOMAIN = 'bench.test';
+const HOST = '127.0.0.1';
+const E2E_TIMEOUT_MS = 900_000;
+
+const helpers = await loadPeerHelpers();
+const smtpSource = helpers.requireCommand('smtp-source', 'postfix');
+const work = helpers.makePeerDir('mailstack-bench-mta');
+
+const countFiles = (dir) => {
+  try {
+    return readdirSync(dir).length;
+  } catch {
+    return 0;
+  }
+};
+
+const HOOKS = fileURLToPath(new URL('../../packages/mailstack/test/serve/fixtures/register-ts.mjs', import.meta.url));
+const CHILD = fileURLToPath(new URL('../../packages/mailstack/test/serve/fixtures/serve-child.ts', import.meta.url));
+
+// Each target: { port, pid, rcpt, maildirNew, stop() }.
+const TARGETS = {
+  postfix: async () => {
+    const postfix = await helpers.startPostfix({ domain: DOMAIN });
+    return { port: postfix.port, pid: postfix.pid, rcpt: postfix.mailbox, maildirNew: join(postfix.maildir, 'new'), stop: () => postfix.stop() };
+  },
+  ours: async () => {
+    const dir = join(work, 'ours');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'users'), 'bench:{PLAIN}bench\n');
+    writeFileSync(
+      join(dir, 'mailstack.yaml'),
+      [
+        'hostname: mail.bench.test',
+        `domains: [${DOMAIN}]`,
+        'dataDir: ./data',
+        'users: ./users',
+        'listen:',
+        `  smtp: ${HOST}:0`,
+        'limits:',
+        '  connections: 1000',
+        '  connectionsPerIp: 1000',
+        '',
+      ].join('\n'),
+    );
+    const log = openSync(join(work, 'ours.log'), 'w');
+    const child = spawn(process.execPath, ['--import', HOOKS, CHILD, join(dir, 'mailstack.yaml')], { stdio: ['ignore', 'pipe', log] });
+    closeSync(log);
+    const port = await new Promise((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (chunk) => {
+        out += chunk;
+        const m = /READY smtp=(\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      child.once('exit', (code) => reject(new Error(`mailstack serve exited with ${code}; see ${join(work, 'ours.log')}`)));
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    return {
+      port,
+      pid: child.pid,
+      rcpt: `bench@${DOMAIN}`,
+      maildirNew: join(dir, 'data', 'home', 'bench', 'Maildir', 'new'),
+      stop: async () => {
+        child.kill('SIGTERM');
+        await exited;
+      },
+    };
+  },
+};
+
+function smtpSourceRun(port, rcpt, reuse) {
+  const args = ['-s', String(SESSIONS), '-l', String(SIZE), '-m', String(COUNT), '-f', `a@client.${DOMAIN}`, '-t', rcpt];
+  if (reuse) args.push('-d');
+  args.push(`${HOST}:${port}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(smtpSource, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (text) => (stderr += text));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, stderr: stderr.trim() }));
+  });
+}
+
+const results = [];
+try {
+  for (const name of opts.targets.split(',')) {
+    const target = await TARGETS[name]();
+    try {
+      for (const reuse of MODES) {
+        const before = countFiles(target.maildirNew);
+        const cpu0 = helpers.processTreeCpuSeconds(target.pid);
+        const t0 = performance.now();
+        const run = await smtpSourceRun(target.port, target.rcpt, reuse);
+        const acceptSecs = (performance.now() - t0) / 1000;
+        let delivered = countFiles(target.maildirNew) - before;
+        while (delivered < COUNT && performance.now() - t0 < E2E_TIMEOUT_MS) {
+          await sleep(20);
+          delivered = countFiles(target.maildirNew) - before;
+        }
+        const e2eSecs = (performance.now() - t0) / 1000;
+        await sleep(200);
+        const cpu = helpers.processTreeCpuSeconds(target.pid) - cpu0;
+        const ok = run.code === 0 && delivered === COUNT;
+        results.push({ name, reuse, acceptSecs, e2eSecs, accept: COUNT / acceptSecs, e2e: COUNT / e2eSecs, cpuUs: (cpu / COUNT) * 1e6, ok, delivered });
+        console.error(
+          `${name} reuse=${reuse ? 'yes' : 'no'}: accept ${(COUNT / acceptSecs).toFixed(0)} msgs/s, end to end ${(COUNT / e2eSecs).toFixed(0)} msgs/s` +
+            (ok ? '' : ` FAILED (smtp-source exit ${run.code}, ${delivered} delivered) ${run.stderr.slice(0, 300)}`),
+        );
+      }
+    } finally {
+      await target.stop();
+    }
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+const find = (name, reuse) => results.find((r) => r.name === name && r.reuse === reuse && r.ok);
+const ratio = (r, key) => {
+  const base = find('postfix', r.reuse);
+  return base && r.ok ? `${(r[key] / base[key]).toFixed(2)}x` : '-';
+};
+console.log(`\nMTA: smtp-source -s ${SESSIONS} -l ${SIZE} -m ${COUNT} (-d = reuse connections) → Maildir, 127.0.0.1`);
+printTable(
+  ['target', 'reuse', 'msgs', 'accept msgs/s', 'vs postfix', 'end-to-end msgs/s', 'vs postfix', 'server CPU us/msg'],
+  results.map((r) => [
+    r.name, r.reuse ? 'yes' : 'no', COUNT,
+    r.ok ? r.accept.toFixed(0) : 'FAILED', ratio(r, 'accept'),
+    r.ok ? r.e2e.toFixed(0) : `FAILED (${r.delivered})`, ratio(r, 'e2e'),
+    r.cpuUs.toFixed(0),
+  ]),
+);
+if (results.some((r) => !r.ok)) process.exitCode = 1;
