@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { resolveConfig } from '../config/resolve.js';
-import { streamLogger } from '../log/maillog.js';
+import { logRecord, streamLogger } from '../log/maillog.js';
 import { startServer } from '../serve/index.js';
 import { CONFIG_OPTION, expectPositionals, parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
@@ -45,14 +45,15 @@ export const serveCommand: Command = {
     // A fresh machine: the folders of the data and of the users file (created with postmaster).
     for (const dir of new Set([config.dataDir, dirname(config.users)])) await mkdir(dir, { recursive: true, mode: 0o700 });
     const stopping = firstSignal(context.signals);
+    const logger = streamLogger(context.stderr);
     let server: Awaited<ReturnType<typeof startServer>>;
     try {
-      server = await startServer(config, { logger: streamLogger(context.stderr) });
+      server = await startServer(config, { logger });
     } catch (error) {
       throw new CliError('failed', `mailstack serve: cannot start: ${(error as Error).message}`, { cause: error });
     }
     const signal = await stopping;
-    context.stderr.write(`mailstack serve: ${signal}: stopping (a second signal exits at once)\n`);
+    logger(logRecord('serve', `${signal}: stopping (a second signal exits at once)`));
     await Promise.race([
       server.close(),
       firstSignal(context.signals).then((again) => {

@@ -81,3 +81,44 @@ export function runCli(args: readonly string[], options: RunOptions): Promise<Cl
     child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
 }
+
+/** A long-running `mailstack serve` child. */
+export interface RunningCli {
+  readonly pid: number;
+  /** Everything written to stderr so far. */
+  stderr(): string;
+  /** Resolves with the first stderr match of `pattern` (waiting up to timeoutMs). */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  signal(name: NodeJS.Signals): void;
+  /** Resolves with the exit code once the child has exited. */
+  exited: Promise<number | null>;
+}
+
+/** Start `mailstack ...args` in the background. */
+export function startCli(args: readonly string[], options: RunOptions): RunningCli {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, MAILSTACK_CONFIG: undefined, ...options.env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  return {
+    pid: child.pid!,
+    stderr: () => stderr,
+    async waitFor(pattern, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      let done = false;
+      void exited.then(() => (done = true));
+      for (;;) {
+        const match = pattern.exec(stderr);
+        if (match) return match;
+        if (done || Date.now() > deadline) throw new Error(`no ${pattern} in stderr:\n${stderr}`);
+        await sleep(50);
+      }
+    },
+    signal: (name) => child.kill(name),
+    exited,
+  };
+}
