@@ -46,6 +46,7 @@ type PumpResult = 'open' | 'closed' | 'stls';
 type Answerable = Exclude<Pop3ServerEvent, { type: 'need-data' | 'closed' | 'timed-out' }>;
 
 const FLUSH_BYTES = 65_536;
+const MAX_BUFFERED_BYTES = 262_144;
 const SHUTDOWN_LINE = new TextEncoder().encode('-ERR [SYS/TEMP] Server shutting down.\r\n');
 let timestampSeq = 0;
 
@@ -217,7 +218,9 @@ export class Pop3Connection {
     socket.uncork();
     out.length = 0;
     this.#outBytes = 0;
-    if (!room) await drained(socket);
+    // Backpressure once a quarter MiB waits in the socket, not at its 16 KiB high-water mark:
+    // a wait per 64 KiB flush stalled pipelined RETRs for no gain.
+    if (!room && socket.writableLength >= MAX_BUFFERED_BYTES) await drained(socket);
   }
 
   async #end(reason: string): Promise<PumpResult> {
@@ -440,16 +443,19 @@ export class Pop3Connection {
     }
   }
 
+  /** RFC 1939 §6 UPDATE; the lock is released before the answer, so a client that logs in again at once finds the maildrop free. */
   async #update(deleted: readonly number[], reply: Pop3Reply): Promise<Pop3Reply> {
     this.#endReason = 'QUIT';
     const maildrop = this.#maildrop!;
+    let answer = reply;
     try {
       this.#deleted = { ...(await maildrop.update(deleted)) };
     } catch (error) {
       this.#log('error', `UPDATE failed for ${this.#user ?? '?'}: ${(error as Error).message}`);
-      return { type: 'err', code: 'SYS/TEMP', text: 'Some deleted messages were not removed' };
+      answer = { type: 'err', code: 'SYS/TEMP', text: 'Some deleted messages were not removed' };
     }
-    return reply;
+    await this.#releaseMaildrop();
+    return answer;
   }
 
   async #releaseMaildrop(): Promise<void> {

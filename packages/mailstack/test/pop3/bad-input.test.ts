@@ -107,6 +107,21 @@ describe('bad input', () => {
     await second.close();
   });
 
+  it('the lock is free as soon as QUIT is answered: back-to-back sessions never see [IN-USE]', async () => {
+    const s = await server();
+    await s.deliver('alice', message(1).lf);
+    for (let i = 0; i < 20; i++) {
+      const c = await LineSocket.connect(s.port);
+      await c.readLine();
+      c.writeLine(`USER alice\r\nPASS ${USERS.alice}\r\nRETR 1\r\nQUIT`); // pipelined, as fetchmail does
+      expect(await c.readLine()).toBe('+OK');
+      expect(await c.readLine()).toBe('+OK Logged in.');
+      await c.readLine();
+      await c.readMultiline();
+      expect(await c.readLine()).toMatch(/^\+OK POP3 server signing off/);
+    }
+  });
+
   it('disconnect in the middle of a large RETR and after DELE: nothing deleted, the lock is free at once', async () => {
     const s = await server();
     const big = message(1, `${'y'.repeat(998)}\n`.repeat(8000)).lf; // ~8 MB: far more than socket buffers
