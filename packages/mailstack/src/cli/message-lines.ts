@@ -43,7 +43,8 @@ export async function* readLines(source: AsyncIterable<Uint8Array>, dotEnds: boo
     }
   }
   // EOF: a last line without a line break still counts as a line (and gets one).
+  if (held.length === 0 && first) return;
   if (held.at(-1) === CR) held = held.subarray(0, -1);
   if (dotEnds && first && held.length === 1 && held[0] === DOT) return;
-  if (held.length > 0 || !first) yield { bytes: held, first, last: true };
+  yield { bytes: held, first, last: true };
 }
