@@ -1,5 +1,5 @@
 /**
- * `mailstack user add|delete|list`: edit the users file (Dovecot passwd-file, SPEC.md §2) in its
+ * `mailstack user add|passwd|delete|list`: edit the users file (Dovecot passwd-file, SPEC.md §2) in its
  * format: comments and untouched lines stay byte for byte, and the new file replaces the old one
  * by rename, so a running server never reads half of it.
  */
@@ -23,6 +23,7 @@ import { parseSchemeOption } from './scheme.js';
 const USER_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$/;
 
 const HELP = `Usage: mailstack user add NAME [--password-stdin] [--scheme S] [--home DIR] [-c FILE]
+       mailstack user passwd NAME [--password-stdin] [--scheme S] [-c FILE]
        mailstack user delete NAME [-c FILE]
        mailstack user list [-c FILE]
 
@@ -30,13 +31,14 @@ Edits the users file of the config (Dovecot passwd-file format; comments are kep
 
   add      asks for the password twice on a terminal, or reads the first line of standard
            input with --password-stdin; stores it hashed ({SHA512-CRYPT} unless --scheme)
+  passwd   sets a new password the same way; the rest of the user's line is kept
   delete   removes the user's line (their Maildir stays where it is)
   list     one user a line: name, password scheme, home folder
 
 Options:
   -c, --config FILE    config file (default $MAILSTACK_CONFIG, ./mailstack.yaml, embedded default)
-      --password-stdin read the password from standard input (add)
-  -s, --scheme S       password scheme (add), see mailstack passwd --help
+      --password-stdin read the password from standard input (add, passwd)
+  -s, --scheme S       password scheme (add, passwd), see mailstack passwd --help
       --home DIR       home folder (add; default <dataDir>/home/NAME)
       --help, --version
 `;
@@ -51,15 +53,16 @@ const OPTIONS = {
 /** The user command and its subcommands. */
 export const userCommand: Command = {
   name: 'user',
-  summary: 'add, delete or list the users of the users file',
+  summary: 'add, delete or list users, or set a password, in the users file',
   help: HELP,
   async run(argv, context) {
     const { values, positionals } = parseCommandArgs('user', argv, OPTIONS);
     const [action, ...names] = positionals;
-    const add = action === 'add';
-    if (!add && (values['password-stdin'] || values.scheme !== undefined || values.home !== undefined)) {
-      throw usageError('user', '--password-stdin, --scheme and --home go with "user add"');
+    const setsPassword = action === 'add' || action === 'passwd';
+    if (!setsPassword && (values['password-stdin'] || values.scheme !== undefined)) {
+      throw usageError('user', '--password-stdin and --scheme go with "user add" and "user passwd"');
     }
+    if (action !== 'add' && values.home !== undefined) throw usageError('user', '--home goes with "user add"');
     const config = await resolveConfig({ flagPath: values.config, env: context.env, cwd: context.cwd });
     switch (action) {
       case 'add': {
@@ -69,6 +72,12 @@ export const userCommand: Command = {
         const password = await newPassword(values['password-stdin'] === true, context);
         return addUser(config, checkName(names[0]!), hashPassword(password, scheme), home);
       }
+      case 'passwd': {
+        expectPositionals('user passwd', names, ['NAME']);
+        const scheme = parseSchemeOption('user', values.scheme);
+        const password = await newPassword(values['password-stdin'] === true, context);
+        return setPassword(config, names[0]!, hashPassword(password, scheme));
+      }
       case 'delete':
         expectPositionals('user delete', names, ['NAME']);
         return deleteUser(config, names[0]!);
@@ -76,9 +85,9 @@ export const userCommand: Command = {
         expectPositionals('user list', names, []);
         return listUsers(config, context);
       case undefined:
-        throw usageError('user', 'missing action (add, delete or list)');
+        throw usageError('user', 'missing action (add, passwd, delete or list)');
       default:
-        throw usageError('user', `unknown action "${action}" (add, delete or list)`);
+        throw usageError('user', `unknown action "${action}" (add, passwd, delete or list)`);
     }
   },
 };
@@ -96,16 +105,24 @@ async function newPassword(fromStdin: boolean, context: CliContext): Promise<str
     if (password === '') throw new CliError('failed', 'empty password on standard input');
     return password;
   }
-  if (!context.stdin.isTTY) throw usageError('user add', 'no terminal to ask for the password: use --password-stdin');
+  if (!context.stdin.isTTY) throw usageError('user', 'no terminal to ask for the password: use --password-stdin');
   return readNewPassword(context.stdin, context.stderr);
 }
 
-/** Add one user to the config's users file (created, with its folder, if missing); fails if the name is taken. */
-export async function addUser(config: MailstackConfig, name: string, secret: string, home: string): Promise<void> {
+// Add one user to the config's users file (created, with its folder, if missing); fails if the name is taken.
+async function addUser(config: MailstackConfig, name: string, secret: string, home: string): Promise<void> {
   await mkdir(dirname(config.users), { recursive: true, mode: 0o700 });
   const users = await loadUsersFile(config.users);
   if (users.find(name)) throw new CliError('failed', `${config.users}: user ${name} exists already`);
   users.set({ name, secret, uid: '', gid: '', gecos: '', home, shell: '', extra: '' });
+  await saveUsersFile(users);
+}
+
+async function setPassword(config: MailstackConfig, name: string, secret: string): Promise<void> {
+  const users = await loadUsersFile(config.users);
+  const entry = users.find(name);
+  if (!entry) throw new CliError('failed', `${config.users}: no user ${name}`);
+  users.set({ ...entry, secret });
   await saveUsersFile(users);
 }
 

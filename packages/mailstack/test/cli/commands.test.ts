@@ -95,7 +95,7 @@ describe('passwd', () => {
   });
 });
 
-describe('user add/list/delete', () => {
+describe('user add/passwd/list/delete', () => {
   it('round trip on the users file, keeping comments; the password verifies', async () => {
     const cwd = tempDir();
     const users = join(cwd, 'users');
@@ -115,6 +115,11 @@ describe('user add/list/delete', () => {
     expect(list).toMatchObject({ code: 0, stdout: `alice\tPLAIN\t/srv/alice\nbob\tSHA512-CRYPT\t${join(cwd, 'data', 'home', 'bob')}\n` });
 
     expect(await runCli(['user', 'add', 'bob', '--password-stdin'], { cwd, input: 'x\n' })).toMatchObject({ code: 1, stderr: `${users}: user bob exists already\n` });
+    // passwd replaces the secret only: alice keeps her home.
+    expect(await runCli(['user', 'passwd', 'alice', '--password-stdin', '--scheme', 'ssha512'], { cwd, input: 'new-alice\n' })).toMatchObject({ code: 0 });
+    expect(readFileSync(users, 'utf8')).toMatch(/^# staff\nalice:\{SSHA512\}[A-Za-z0-9+/=]+::::\/srv\/alice\n\nbob:/);
+    expect(await directory.verifyPassword('alice@example.test', 'new-alice')).toBe(true);
+    expect(await runCli(['user', 'passwd', 'nobody', '--password-stdin'], { cwd, input: 'x\n' })).toMatchObject({ code: 1, stderr: `${users}: no user nobody\n` });
     expect(await runCli(['user', 'delete', 'alice'], { cwd })).toMatchObject({ code: 0 });
     expect(readFileSync(users, 'utf8')).toMatch(/^# staff\n\nbob:/);
     expect(await runCli(['user', 'delete', 'alice'], { cwd })).toMatchObject({ code: 1, stderr: `${users}: no user alice\n` });
@@ -127,7 +132,7 @@ describe('user add/list/delete', () => {
     const text = readFileSync(join(cwd, 'mailstack-data', 'users'), 'utf8');
     expect(text).toBe(`carol:{CRAM-MD5}${text.split('}')[1]!.slice(0, 64)}::::${join(cwd, 'homes', 'carol')}\n`);
     expect(statSync(join(cwd, 'mailstack-data', 'users')).mode & 0o777).toBe(0o600);
-    for (const args of [['user', 'add', '../x', '--password-stdin'], ['user', 'add', 'a+b', '--password-stdin'], ['user', 'add'], ['user'], ['user', 'rename', 'x'], ['user', 'list', '--home', 'x']]) {
+    for (const args of [['user', 'add', '../x', '--password-stdin'], ['user', 'add', 'a+b', '--password-stdin'], ['user', 'add'], ['user'], ['user', 'rename', 'x'], ['user', 'list', '--home', 'x'], ['user', 'passwd', 'carol', '--home', 'x'], ['user', 'delete', 'carol', '--scheme', 'PLAIN']]) {
       expect((await runCli(args, { cwd, input: 'pw\n' })).code, args.join(' ')).toBe(64);
     }
     // Without a terminal and without --password-stdin there is no way to ask.
