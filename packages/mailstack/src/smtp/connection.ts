@@ -314,7 +314,8 @@ export class SmtpConnection {
     try {
       return await call();
     } catch (error) {
-      this.#log.error(`handler failed: ${(error as Error).message}`);
+      // A handler that gave up on an aborted body did the right thing; that is no error to log.
+      if (!(error instanceof SmtpBodyAbortedError)) this.#log.error(`handler failed: ${(error as Error).message}`);
       return fallback;
     }
   }
