@@ -1,12 +1,11 @@
 // RFC 2047 encoded words: lenient decoding of what real mail contains, and encoding of
-// unstructured text (only where needed, RFC 2047 §2 75-character words; via libmime).
+// unstructured text (only where needed, as UTF-8 words of at most 63 characters).
 //
 // How decoding works: one left-to-right scan. Adjacent words (separated by white space only,
 // which §6.2 says to drop, or by nothing) in the same charset have their bytes joined before
 // conversion, so a UTF-8 sequence split across two words survives (§5 asks senders not to split
 // characters, but they do). The charset conversion is src/charset.ts, the same as for bodies:
 // its aliases, and for an unknown label UTF-8 when the bytes are valid, else windows-1252.
-import libmime from 'libmime';
 import { decodeCharset } from '../charset.js';
 
 // RFC 2047 §2: encoded-word = "=?" charset "?" encoding "?" encoded-text "?="
@@ -67,9 +66,59 @@ export function decodeEncodedWords(value: string): string {
   return out + value.slice(last);
 }
 
-// RFC 2047 §2: an encoded word is at most 75 characters. Shorter words keep "Subject: " plus one
-// word inside the 78-character line of RFC 5322 §2.1.1.
-const MAX_ENCODED_TEXT = 75 - '=?UTF-8?Q??='.length;
+// RFC 2047 §2 allows 75 characters per word; ours carry at most 51 characters of encoded text
+// (63 with "=?UTF-8?Q?" and "?="), so "Subject: " plus one word fits in 78 (RFC 5322 §2.1.1).
+const MAX_ENCODED_TEXT = 51;
+const MAX_B_OCTETS = (MAX_ENCODED_TEXT >> 2) * 3; // whole base64 quanta: 36 octets, 48 characters
+// RFC 2047 §5(3): the characters that may stand for themselves in a Q word anywhere, phrases included.
+const Q_LITERAL = /^[A-Za-z0-9!*+\-/]$/;
+
+/** The Q encoded-text of one character (RFC 2047 §4.2): literal, "_" for space, else =XX per octet. */
+function qChar(ch: string): string {
+  if (Q_LITERAL.test(ch)) return ch;
+  if (ch === ' ') return '_';
+  let out = '';
+  for (const byte of Buffer.from(ch, 'utf8')) out += `=${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  return out;
+}
+
+/**
+ * `text` as UTF-8 encoded words separated by single spaces, each with whole characters only
+ * (RFC 2047 §5: a multi-octet character is never split between words).
+ */
+function encodeWord(text: string, encoding: 'Q' | 'B'): string {
+  const words: string[] = [];
+  let current = '';
+  let size = 0; // encoded characters (Q) or octets (B) in `current`
+  for (const ch of text) {
+    const piece = encoding === 'Q' ? qChar(ch) : ch;
+    const cost = encoding === 'Q' ? piece.length : Buffer.byteLength(ch, 'utf8');
+    if (size > 0 && size + cost > (encoding === 'Q' ? MAX_ENCODED_TEXT : MAX_B_OCTETS)) {
+      words.push(current);
+      current = '';
+      size = 0;
+    }
+    current += piece;
+    size += cost;
+  }
+  words.push(current);
+  const encoded = encoding === 'Q' ? words : words.map((w) => Buffer.from(w, 'utf8').toString('base64'));
+  return encoded.map((w) => `=?UTF-8?${encoding}?${w}?=`).join(' ');
+}
+
+/**
+ * Encodes the stretch of `text` from the first word with a non-ASCII character to the end of the
+ * last such word; the ASCII words around it stay readable (RFC 2047 §5(1)).
+ */
+function encodeNonAsciiStretch(text: string, encoding: 'Q' | 'B'): string {
+  const first = /[^\s]*[\u0080-\uffff]/.exec(text);
+  if (!first) return text;
+  let last = text.length - 1;
+  while (last >= 0 && text.charCodeAt(last) < 0x80) last--;
+  const wordEnd = text.slice(last + 1).search(/\s/);
+  const end = wordEnd < 0 ? text.length : last + 1 + wordEnd;
+  return text.slice(0, first.index) + encodeWord(text.slice(first.index, end), encoding) + text.slice(end);
+}
 
 /** Whether `text` needs encoded words in an unstructured header: non-ASCII, controls, or "=?". */
 export function needsEncoding(text: string): boolean {
@@ -101,15 +150,13 @@ export function encodeEncodedWords(text: string): string {
   const encoding = shorterEncoding(text);
   // eslint-disable-next-line no-control-regex
   const whole = text.includes('=?') || /[\x00-\x1f\x7f]/.test(text) || LONG_WORD.test(text);
-  return whole
-    ? libmime.encodeWord(text, encoding, MAX_ENCODED_TEXT)
-    : libmime.encodeWords(text, encoding, MAX_ENCODED_TEXT);
+  return whole ? encodeWord(text, encoding) : encodeNonAsciiStretch(text, encoding);
 }
 
 /**
  * Encodes a display name or group name that needs it (RFC 2047 §5(3)) as encoded words only, so
- * that no special such as "," or "<" is left bare; libmime's Q keeps to the phrase-safe set.
+ * that no special such as "," or "<" is left bare; Q keeps to the phrase-safe set.
  */
 export function encodePhraseWords(text: string): string {
-  return libmime.encodeWord(text, shorterEncoding(text), MAX_ENCODED_TEXT);
+  return encodeWord(text, shorterEncoding(text));
 }
