@@ -9,7 +9,7 @@
  * and re-sends EHLO (RFC 3207 §4.2). AUTH picks the strongest mechanism both sides have.
  */
 import { once } from 'node:events';
-import { connect as netConnect, type Socket } from 'node:net';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { hostname as osHostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
@@ -57,7 +57,7 @@ export interface SmtpClientConnectOptions {
   readonly rejectUnauthorized?: boolean;
   /** Trusted CA certificates (PEM) instead of the system store. */
   readonly ca?: string | readonly string[];
-  /** SNI and certificate name; default `host`. */
+  /** SNI and certificate name; default `host` when it is a name (an IP address sends no SNI). */
   readonly servername?: string;
   /** EHLO argument; default the OS host name. */
   readonly heloName?: string;
@@ -321,7 +321,8 @@ export class SmtpClient {
 
 function tlsOptions(o: SmtpClientConnectOptions): ConnectionOptions {
   return {
-    servername: o.servername ?? o.host,
+    // RFC 6066 §3: SNI carries host names only, never an address literal.
+    ...(o.servername !== undefined ? { servername: o.servername } : isIP(o.host) === 0 ? { servername: o.host } : {}),
     rejectUnauthorized: o.rejectUnauthorized ?? true,
     minVersion: 'TLSv1.2', // SPEC.md §6
     ...(o.ca === undefined ? {} : { ca: typeof o.ca === 'string' ? o.ca : [...o.ca] }),

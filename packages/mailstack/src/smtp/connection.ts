@@ -211,7 +211,7 @@ export class SmtpConnection {
     if (out.length === 0) return;
     const bytes = out.length === 1 ? out[0]! : Buffer.concat(out);
     out.length = 0;
-    await writeBytes(this.#socket, bytes);
+    await writeBytes(this.#socket, bytes, this.#deps.idleMs);
   }
 
   /** Answer events until the core needs input, closes, or hands over for STARTTLS. */
