@@ -13,8 +13,11 @@ import { Pop3Connection, type Pop3ConnectionDeps } from './connection.js';
 import { MaildirCache } from './maildrop.js';
 import type { Pop3Listening, Pop3ListenOptions, Pop3ServerOptions } from './types.js';
 
-/** Thrown for misuse of the server API (listen after close, pop3s without a certificate). */
-export class Pop3ServerError extends MailError<'closed' | 'no-tls' | 'listen-failed'> {}
+/** Thrown for misuse of the server API (listen after close, pop3s without a certificate, a bad option). */
+export class Pop3ServerError extends MailError<'closed' | 'no-tls' | 'listen-failed' | 'invalid-option'> {}
+
+// RFC 1939 §3: "an autologout timer MUST be of at least 10 minutes' duration".
+const MIN_IDLE_MS = 600_000;
 
 /** A POP3 server with any number of listeners. */
 export class Pop3Server {
@@ -30,6 +33,7 @@ export class Pop3Server {
   constructor(options: Pop3ServerOptions) {
     this.#options = options;
     const t = options.timeouts ?? {};
+    if (t.idleMs !== undefined && !(t.idleMs >= MIN_IDLE_MS)) throw new Pop3ServerError('invalid-option', `timeouts.idleMs must be at least ${MIN_IDLE_MS} (RFC 1939 §3), got ${t.idleMs}`);
     this.#deps = {
       options,
       ticker: new Ticker(t.tickMs ?? 1000),
