@@ -21,6 +21,8 @@ export interface TestServerOptions {
   /** aliases(5) text, written to ./aliases. */
   aliases?: string;
   listen?: string;
+  /** The queue.retry mapping; default short backoffs for tests. */
+  retry?: string;
 }
 
 /** A started server and where its files are. */
@@ -51,7 +53,7 @@ export function writeConfig(options: TestServerOptions = {}, dir = mkdtempSync(j
     'users: ./users',
     options.listen ?? 'listen:\n  smtp: 127.0.0.1:0\n  submission: 127.0.0.1:0',
     options.aliases !== undefined ? 'aliases: ./aliases' : '',
-    'queue:\n  retry: { first: 300ms, max: 1s, lifetime: 1h }',
+    `queue:\n  retry: ${options.retry ?? '{ first: 300ms, max: 1s, lifetime: 1h }'}`,
     options.yaml ?? '',
   ].join('\n');
   const file = join(dir, 'mailstack.yaml');

@@ -75,3 +75,24 @@ describe('serve: remote delivery over SMTP', () => {
     expect(t.logs.filter((r) => r.queueId === deferred.queueId && /to=<y@soft\.test>/.test(r.message) && r.component === 'smtp').length).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe('serve: expiry', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    const closed = await freePort(); // nothing listens: every attempt is a destination failure
+    t = await startTestServer({ yaml: `transport:\n  dead.test: "[127.0.0.1]:${closed}"`, retry: '{ first: 200ms, max: 400ms, lifetime: 1500ms }' });
+  });
+  afterAll(() => t.close());
+
+  it('retries an unreachable next hop until the queue lifetime, then bounces to the sender as expired', async () => {
+    const result = await sendWithSmtplib({ port: t.port('smtp'), from: 'alice@example.test', to: ['z@dead.test'], body: BODY });
+    expect(result.ok).toBe(true);
+    const [dsn] = await t.waitForMail('alice', 1, 15_000);
+    const report = splitTrace(dsn!).rest.toString('utf8').replace(/\n[ \t]+/g, ' ');
+    expect(report).toMatch(/Final-Recipient: rfc822; z@dead\.test\nAction: failed\nStatus: 4\.4\.1\n/);
+    expect(report).toMatch(/Diagnostic-Code: smtp; 451 4\.4\.1 connect to 127\.0\.0\.1\[127\.0\.0\.1\]:\d+: /);
+    const attempts = t.logs.filter((r) => r.component === 'smtp' && /to=<z@dead\.test>.*status=deferred/.test(r.message));
+    expect(attempts.length).toBeGreaterThanOrEqual(2);
+    await t.waitForLog(/^smtp: \w+: to=<z@dead\.test>, relay=none, .*status=expired/);
+  });
+});

@@ -1,0 +1,23 @@
+// The maillog record format: Postfix-like text, queue id prefix, no line injection from peers.
+import { describe, expect, it } from 'vitest';
+import { deliveryRecord, logRecord, streamLogger } from '../../src/log/maillog.js';
+
+describe('maillog records', () => {
+  it('formats a delivery line as Postfix does', () => {
+    const r = deliveryRecord('smtp', { queueId: 'Q1', to: 'x@remote.test', relay: 'mx[192.0.2.1]:25', delayMs: 1234, status: 'deferred', detail: '451 4.3.0 later' });
+    expect(r).toEqual({ component: 'smtp', level: 'info', queueId: 'Q1', message: 'smtp: Q1: to=<x@remote.test>, relay=mx[192.0.2.1]:25, delay=1.23, status=deferred (451 4.3.0 later)' });
+  });
+
+  it('prefixes warnings and keeps peer text on one line (no forged records)', () => {
+    const r = logRecord('smtpd', 'bad HELO evil\r\nmailstack/qmgr: Q9: removed\x00', { level: 'warning' });
+    expect(r.message).toBe('smtpd: warning: bad HELO evil mailstack/qmgr: Q9: removed?');
+    expect(r.message).not.toMatch(/[\r\n]/);
+  });
+
+  it('streamLogger writes one timestamped line per record', () => {
+    const lines: string[] = [];
+    const log = streamLogger({ write: (text: string) => lines.push(text) }, () => Date.UTC(2026, 0, 2, 3, 4, 5));
+    log(logRecord('serve', 'hello'));
+    expect(lines).toEqual(['2026-01-02T03:04:05.000Z mailstack/serve: hello\n']);
+  });
+});
