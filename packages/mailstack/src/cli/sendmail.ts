@@ -4,7 +4,9 @@
  * write, fsync and rename (Postfix's postdrop), so it works whether `serve` runs or not; the
  * server's queue manager picks it up. Exit 0 once it is durably there, 75 (EX_TEMPFAIL) if not.
  */
+import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
+import { type HeaderField, formatAddress, formatDate } from '@mailstack/mime';
 import { writeMaildrop } from '@mailstack/mta';
 import { resolveConfig } from '../config/resolve.js';
 import { usageError } from './args.js';
@@ -22,14 +24,15 @@ export interface SendmailArgs {
   ignoreDots: boolean;
   /** -f / -r: the envelope sender; '' for the null sender "<>". */
   sender: string | undefined;
+  /** -F: the sender's full name, for an added From field. */
+  fullName: string | undefined;
   recipients: string[];
 }
 
 // Accepted for compatibility and ignored (sendmail(8)): -oem/-oee/-oep/-oeq/-oew (error
 // reporting), -odi/-odb/-odq (delivery mode: we always queue), -bm (deliver mail, the default),
-// -F NAME (full name), -v (verbose), -oXXX other sendmail.cf options, -N (DSN notify), -B TYPE,
-// -R RET, -V ENVID.
-const IGNORED_WITH_VALUE = new Set(['-F', '-N', '-B', '-R', '-V', '-X', '-C', '-L', '-O']);
+// -v (verbose), -oXXX other sendmail.cf options, -N (DSN notify), -B TYPE, -R RET, -V ENVID.
+const IGNORED_WITH_VALUE = new Set(['-N', '-B', '-R', '-V', '-X', '-C', '-L', '-O']);
 const IGNORED_FLAGS = /^-(o[a-zA-Z].*|d[bqi]|bm|v|U|m|n)$/;
 
 const HELP = `Usage: mailstack sendmail [-t] [-i] [-f FROM] [-c FILE] [RCPT...]
@@ -42,11 +45,13 @@ mailstack serve is not running: the server picks it up when it starts).
   -i, -oi    a line holding only "." is an ordinary line (otherwise it ends the message)
   -f FROM    envelope sender (default: the invoking user @ the host name); -f "<>" for none
   -r FROM    same as -f
+  -F NAME    the sender's full name, for a From field added when the message has none
   -c FILE    config file (default $MAILSTACK_CONFIG, ./mailstack.yaml, embedded default)
   --help, --version
 
-Accepted and ignored: -oem -oee -odi -odb -bm -v -F NAME -N DSN -B TYPE and other -oX options.
-A recipient without "@" gets "@" and the host name. Exit status: 0 queued, 64 usage,
+Accepted and ignored: -oem -oee -odi -odb -bm -v -N DSN -B TYPE and other -oX options.
+A recipient without "@" gets "@" and the host name. A message without From, Date or
+Message-ID gets them (as Postfix does). Exit status: 0 queued, 64 usage,
 75 could not be queued (try again later), 78 config error.
 `;
 
@@ -62,7 +67,7 @@ export const sendmailCommand: Command = {
 
 /** Parse sendmail(1) flags; an unknown flag is a usage error. */
 export function parseSendmailArgs(argv: readonly string[]): SendmailArgs {
-  const args: SendmailArgs = { config: undefined, extract: false, ignoreDots: false, sender: undefined, recipients: [] };
+  const args: SendmailArgs = { config: undefined, extract: false, ignoreDots: false, sender: undefined, fullName: undefined, recipients: [] };
   const valueOf = (flag: string, index: number): string => {
     const arg = argv[index]!;
     if (arg.length > flag.length) return arg.slice(flag.length); // -fFROM
@@ -82,11 +87,12 @@ export function parseSendmailArgs(argv: readonly string[]): SendmailArgs {
       args.extract = true;
     } else if (arg === '-i' || arg === '-oi') {
       args.ignoreDots = true;
-    } else if (flag === '-f' || flag === '-r' || flag === '-c' || IGNORED_WITH_VALUE.has(flag)) {
+    } else if (flag === '-f' || flag === '-r' || flag === '-c' || flag === '-F' || IGNORED_WITH_VALUE.has(flag)) {
       const value = valueOf(flag, i);
       if (arg.length === 2) i++;
       if (flag === '-c') args.config = value;
       else if (flag === '-f' || flag === '-r') args.sender = value;
+      else if (flag === '-F') args.fullName = value;
     } else if (arg.startsWith('--config')) {
       args.config = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : valueOf('--config', i);
       if (!arg.includes('=')) i++;
@@ -105,7 +111,8 @@ export async function sendmail(args: SendmailArgs, context: CliContext): Promise
   const recipients = args.recipients.map((r) => qualify(r, 'recipient'));
   if (!args.extract && recipients.length === 0) throw usageError('sendmail', 'no recipients (give them as arguments, or use -t)');
   try {
-    const submission = await readSubmission(context.stdin, { dotEnds: !args.ignoreDots, stripBcc: args.extract });
+    const addFields = missingFields(sender, args.fullName, config.hostname, Date.now());
+    const submission = await readSubmission(context.stdin, { dotEnds: !args.ignoreDots, stripBcc: args.extract, addFields });
     if (args.extract) recipients.push(...headerRecipients(submission.fields).map((r) => qualify(r, 'recipient')));
     if (recipients.length === 0) throw new CliError('usage', 'mailstack sendmail: no recipient addresses found in the message header');
     return await writeMaildrop(config.dataDir, { sender, recipients: unique(recipients), client: { protocol: 'local' } }, submission.message);
@@ -113,6 +120,39 @@ export async function sendmail(args: SendmailArgs, context: CliContext): Promise
     if (error instanceof CliError) throw error;
     throw new CliError('tempfail', `mailstack sendmail: message not queued: ${describe(error)}`, { cause: error });
   }
+}
+
+/**
+ * Postfix cleanup(8) for local submissions: a message without From, Date or Message-ID gets them
+ * (RFC 5322 §3.6: Date and From are required, Message-ID should be there). A message being resent
+ * (it has Resent- fields, §3.6.6) gets Resent-From/Date/Message-ID instead.
+ */
+export function missingFields(sender: string, fullName: string | undefined, hostname: string, now: number): (fields: readonly HeaderField[]) => string[] {
+  return (fields) => {
+    const present = new Set(fields.map((field) => field.name.toLowerCase()));
+    const prefix = [...present].some((name) => name.startsWith('resent-')) ? 'Resent-' : '';
+    const lacks = (name: string): boolean => !present.has(`${prefix}${name}`.toLowerCase());
+    const date = new Date(now);
+    const added: string[] = [];
+    if (lacks('From') && sender !== '') added.push(`${prefix}From: ${fromValue(sender, fullName)}`);
+    if (lacks('Date')) added.push(`${prefix}Date: ${formatDate(date, -date.getTimezoneOffset())}`);
+    if (lacks('Message-ID')) added.push(`${prefix}Message-ID: <${messageIdLocalPart(date)}@${hostname}>`);
+    return added;
+  };
+}
+
+function fromValue(sender: string, fullName: string | undefined): string {
+  try {
+    return formatAddress({ name: fullName ?? '', address: sender });
+  } catch {
+    return sender; // not formattable as a mailbox (e.g. an odd domain): as given
+  }
+}
+
+// Postfix's form: YYYYMMDDhhmmss.RANDOM (UTC), unique without coordination.
+function messageIdLocalPart(date: Date): string {
+  const stamp = date.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  return `${stamp}.${randomBytes(8).toString('hex').toUpperCase()}`;
 }
 
 // The login name: $USER/$LOGNAME as sendmail does, else the password database.

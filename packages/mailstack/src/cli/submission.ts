@@ -34,6 +34,8 @@ export interface SubmissionOptions {
   dotEnds: boolean;
   /** Drop Bcc and Resent-Bcc fields (sendmail -t). */
   stripBcc: boolean;
+  /** Header lines (no line break) to add at the end of the header, given the fields present. */
+  addFields?: (fields: readonly HeaderField[]) => string[];
 }
 
 /** Read the header block of a message; the rest streams through `message`. */
@@ -53,9 +55,13 @@ export async function readSubmission(source: AsyncIterable<Uint8Array>, options:
     header.push(piece.bytes);
     headerBytes += piece.bytes.length + 2;
   }
-  const block = Buffer.concat(header.flatMap((line) => [line, CRLF]));
-  const kept = options.stripBcc ? withoutBcc(header) : header;
-  return { fields: parseHeaderBlock(block), message: batched(messagePieces(kept, pending, lines)) };
+  const fields = parseHeaderBlock(Buffer.concat(header.flatMap((line) => [line, CRLF])));
+  const added = (options.addFields?.(fields) ?? []).map((line) => Buffer.from(line, 'utf8'));
+  // Added fields need the empty line that separates header and body (RFC 5322 §2.1) if the
+  // message had none: a body line must not be read as one more field.
+  const separator = added.length > 0 && pending !== undefined && !(pending.last && pending.first && pending.bytes.length === 0) ? [Buffer.alloc(0)] : [];
+  const kept = [...(options.stripBcc ? withoutBcc(header) : header), ...added, ...separator];
+  return { fields, message: batched(messagePieces(kept, pending, lines)) };
 }
 
 // A Bcc field is its first line and the continuation lines after it.

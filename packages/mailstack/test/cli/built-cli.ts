@@ -1,8 +1,9 @@
-// Runs the BUILT bin (dist/cli.js) as a child process, as a user would. The build runs once
-// per test run, when dist/cli.js is older than any file under src/ (a lock folder keeps two
+// Runs the BUILT bin (dist/cli.js) as a child process, as a user would. The bin loads the
+// other workspace packages from their dist/, so before the tests the package and its workspace
+// dependencies are built when a dist/ is missing or older than its src/ (a lock folder keeps two
 // test files from building at the same time).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,11 +23,20 @@ function newestMtime(dir: string): number {
   );
 }
 
-function isStale(): boolean {
-  return !existsSync(CLI) || statSync(CLI).mtimeMs < newestMtime(join(PACKAGE_DIR, 'src'));
+// The workspace packages mailstack depends on, from its package.json.
+function workspaceDependencies(): string[] {
+  const manifest = JSON.parse(readFileSync(join(PACKAGE_DIR, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  return Object.keys(manifest.dependencies)
+    .filter((name) => name.startsWith('@mailstack/'))
+    .map((name) => join(PACKAGE_DIR, '..', name.slice('@mailstack/'.length)));
 }
 
-/** Build the package if dist/cli.js is missing or older than its sources. */
+function isStale(): boolean {
+  const built = (dir: string, file: string): boolean => existsSync(join(dir, 'dist', file)) && statSync(join(dir, 'dist', file)).mtimeMs >= newestMtime(join(dir, 'src'));
+  return !built(PACKAGE_DIR, 'cli.js') || !workspaceDependencies().every((dir) => built(dir, 'index.js'));
+}
+
+/** Build the package and its workspace dependencies if a dist/ is missing or older than its sources. */
 export async function ensureBuilt(): Promise<void> {
   for (;;) {
     try {
@@ -40,7 +50,8 @@ export async function ensureBuilt(): Promise<void> {
   }
   try {
     if (!isStale()) return;
-    const result = spawnSync('pnpm', ['--filter', 'mailstack', 'build'], { cwd: PACKAGE_DIR, encoding: 'utf8' });
+    // "mailstack..." = the package and its dependencies, in dependency order.
+    const result = spawnSync('pnpm', ['--filter', 'mailstack...', 'build'], { cwd: PACKAGE_DIR, encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`build failed:\n${result.stdout}\n${result.stderr}`);
   } finally {
     rmdirSync(LOCK);

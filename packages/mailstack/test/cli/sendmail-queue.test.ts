@@ -8,6 +8,9 @@ import { QueueSpool } from '@mailstack/mta';
 import { ensureBuilt, runCli } from './built-cli.js';
 
 const tempDir = (): string => mkdtempSync(join(tmpdir(), 'mailstack-cli-'));
+// The fields sendmail adds when they are missing; tests of other behaviour include them.
+const DATED = 'Date: Thu, 26 Nov 2026 16:00:00 +0000\nMessage-ID: <t@example.test>\n';
+const DATED_CRLF = DATED.replace(/\n/g, '\r\n');
 
 beforeAll(ensureBuilt, 120_000);
 
@@ -33,34 +36,34 @@ function maildrop(dataDir: string): { envelope: { sender: string; recipients: { 
 describe('sendmail', () => {
   it('queues into the maildrop with CRLF line ends; queue list shows it', async () => {
     const { cwd, dataDir } = configured();
-    const result = await runCli(['sendmail', '-f', 'alice@example.test', 'bob@remote.test', 'carol'], { cwd, input: 'Subject: hello\n\nfirst line\nlast line' });
+    const result = await runCli(['sendmail', '-f', 'alice@example.test', 'bob@remote.test', 'carol'], { cwd, input: `From: a@example.test\n${DATED}Subject: hello\n\nfirst line\nlast line` });
     expect(result).toMatchObject({ code: 0, stdout: '', stderr: '' });
     const [queued, ...more] = maildrop(dataDir);
     expect(more).toHaveLength(0);
     expect(queued!.envelope.sender).toBe('alice@example.test');
     expect(queued!.envelope.recipients.map((r) => r.address)).toEqual(['bob@remote.test', 'carol@mx.example.test']);
-    expect(queued!.message).toBe('Subject: hello\r\n\r\nfirst line\r\nlast line\r\n');
+    expect(queued!.message).toBe(`From: a@example.test\r\n${DATED_CRLF}Subject: hello\r\n\r\nfirst line\r\nlast line\r\n`);
 
     const list = await runCli(['queue', 'list'], { cwd });
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/^-Queue ID-/);
-    expect(list.stdout).toMatch(/^[0-9A-Z]{19}\^ +41 \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d  alice@example\.test$/m);
+    expect(list.stdout).toMatch(/^[0-9A-Z]{19}\^ +132 \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d  alice@example\.test$/m);
     expect(list.stdout).toContain('bob@remote.test (waiting for pickup)');
     expect(list.stdout).toContain('carol@mx.example.test (waiting for pickup)');
     expect(list.stdout).toMatch(/-- 1 Kbytes in 1 Request\.\n$/);
   });
 
   it('without -i a lone "." ends the message; with -i and -oi it is an ordinary line', async () => {
-    const input = 'Subject: dots\n\nbefore\n.\nafter\n';
+    const input = `From: a@example.test\n${DATED}Subject: dots\n\nbefore\n.\nafter\n`;
     for (const [flags, body] of [[[], 'before\r\n'], [['-i'], 'before\r\n.\r\nafter\r\n'], [['-oi'], 'before\r\n.\r\nafter\r\n']] as const) {
       const { cwd, dataDir } = configured();
       expect((await runCli(['sendmail', ...flags, 'bob@example.test'], { cwd, input })).code).toBe(0);
-      expect(maildrop(dataDir)[0]!.message).toBe(`Subject: dots\r\n\r\n${body}`);
+      expect(maildrop(dataDir)[0]!.message).toBe(`From: a@example.test\r\n${DATED_CRLF}Subject: dots\r\n\r\n${body}`);
     }
     // "..", ". " and a dot line inside the header are not lone dots.
     const { cwd, dataDir } = configured();
-    await runCli(['sendmail', 'bob@example.test'], { cwd, input: 'A: b\n\n..\n. \nx\r\n.\r\nnot this\n' });
-    expect(maildrop(dataDir)[0]!.message).toBe('A: b\r\n\r\n..\r\n. \r\nx\r\n');
+    await runCli(['sendmail', 'bob@example.test'], { cwd, input: `From: a@example.test\n${DATED}\n..\n. \nx\r\n.\r\nnot this\n` });
+    expect(maildrop(dataDir)[0]!.message).toBe(`From: a@example.test\r\n${DATED_CRLF}\r\n..\r\n. \r\nx\r\n`);
   });
 
   it('-t takes To/Cc/Bcc recipients (plus the command line ones) and strips Bcc', async () => {
@@ -72,6 +75,7 @@ describe('sendmail', () => {
       'BCC: secret@remote.test,',
       '  hidden@remote.test',
       'Subject: -t',
+      DATED.trimEnd(),
       '',
       'Bcc: in the body stays',
       '',
@@ -89,7 +93,7 @@ describe('sendmail', () => {
       'hidden@remote.test',
     ]);
     expect(queued!.message).toBe(
-      'From: Alice <alice@example.test>\r\nTo: Bob <bob@remote.test>, "Team" : carol@example.test, dave@example.test;\r\nCc: erin@remote.test\r\nSubject: -t\r\n\r\nBcc: in the body stays\r\n',
+      `From: Alice <alice@example.test>\r\nTo: Bob <bob@remote.test>, "Team" : carol@example.test, dave@example.test;\r\nCc: erin@remote.test\r\nSubject: -t\r\n${DATED_CRLF}\r\nBcc: in the body stays\r\n`,
     );
     // The default sender is the invoking user at the host name.
     expect(queued!.envelope.sender).toBe('postie@mx.example.test');
@@ -98,21 +102,38 @@ describe('sendmail', () => {
   it('-t with Resent- fields uses Resent-To/Cc/Bcc only; no recipients at all is exit 64', async () => {
     const { cwd, dataDir } = configured();
     const input = 'To: old@example.test\nResent-To: new@example.test\nResent-Bcc: quiet@example.test\n\nbody\n';
-    expect((await runCli(['sendmail', '-t'], { cwd, input })).code).toBe(0);
+    expect((await runCli(['sendmail', '-t'], { cwd, input, env: { USER: 'root' } })).code).toBe(0);
     const [queued] = maildrop(dataDir);
     expect(queued!.envelope.recipients.map((r) => r.address)).toEqual(['new@example.test', 'quiet@example.test']);
-    expect(queued!.message).toBe('To: old@example.test\r\nResent-To: new@example.test\r\n\r\nbody\r\n');
+    // Resent: the missing Resent-From, Resent-Date and Resent-Message-ID are added (RFC 5322 §3.6.6).
+    expect(queued!.message).toMatch(
+      /^To: old@example\.test\r\nResent-To: new@example\.test\r\nResent-From: root@mx\.example\.test\r\nResent-Date: \w{3}, [ \d]?\d \w{3} \d{4} \d\d:\d\d:\d\d [+-]\d{4}\r\nResent-Message-ID: <\d{14}\.[0-9A-F]{16}@mx\.example\.test>\r\n\r\nbody\r\n$/,
+    );
     expect((await runCli(['sendmail', '-t'], { cwd, input: 'Subject: none\n\nx\n' })).code).toBe(64);
     expect((await runCli(['sendmail'], { cwd, input: 'Subject: none\n\nx\n' })).code).toBe(64);
+  });
+
+  it('adds From (with -F), Date and Message-ID when missing, before the body', async () => {
+    const { cwd, dataDir } = configured();
+    const before = Date.now();
+    expect((await runCli(['sendmail', '-F', 'Backup Job', '-f', 'backup@example.test', 'bob@example.test'], { cwd, input: 'no header here\n' })).code).toBe(0);
+    const { message } = maildrop(dataDir)[0]!;
+    const match = /^From: Backup Job <backup@example\.test>\r\nDate: (.+)\r\nMessage-ID: <\d{14}\.[0-9A-F]{16}@mx\.example\.test>\r\n\r\nno header here\r\n$/.exec(message);
+    expect(match, message).not.toBeNull();
+    expect(Math.abs(Date.parse(match![1]!) - before)).toBeLessThan(5_000);
+    // Nothing is added when the fields are there; the null sender gets no From.
+    const other = configured();
+    await runCli(['sendmail', '-f', '<>', 'bob@example.test'], { cwd: other.cwd, input: `${DATED}Subject: s\n\nx\n` });
+    expect(maildrop(other.dataDir)[0]!.message).toBe(`${DATED_CRLF}Subject: s\r\n\r\nx\r\n`);
   });
 
   it('a long body streams through unchanged apart from line ends', async () => {
     const { cwd, dataDir } = configured();
     const long = 'x'.repeat(200_000); // longer than one line piece
     const lines = Array.from({ length: 2000 }, (_, i) => `line ${i} ${'y'.repeat(i % 300)}`);
-    const input = `Subject: big\n\n${long}\n${lines.join('\r\n')}\n`;
+    const input = `From: a@example.test\n${DATED}Subject: big\n\n${long}\n${lines.join('\r\n')}\n`;
     expect((await runCli(['sendmail', 'bob@example.test'], { cwd, input })).code).toBe(0);
-    expect(maildrop(dataDir)[0]!.message).toBe(`Subject: big\r\n\r\n${long}\r\n${lines.join('\r\n')}\r\n`);
+    expect(maildrop(dataDir)[0]!.message).toBe(`From: a@example.test\r\n${DATED_CRLF}Subject: big\r\n\r\n${long}\r\n${lines.join('\r\n')}\r\n`);
   });
 
   it('exits 75 when the message cannot be queued (dataDir under a regular file)', async () => {

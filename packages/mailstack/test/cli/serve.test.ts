@@ -135,7 +135,7 @@ describe('sendmail and queue against a running server', () => {
   it('sendmail while serve runs: the message arrives in the Maildir', async () => {
     const { cwd, dataDir } = configured();
     await serve(cwd);
-    const message = 'From: alice@example.test\nTo: bob@example.test\nSubject: end to end\n\nhello bob\n.leading dot\n';
+    const message = 'From: alice@example.test\nTo: bob@example.test\nDate: Thu, 26 Nov 2026 16:00:00 +0000\nMessage-ID: <e2e@example.test>\nSubject: end to end\n\nhello bob\n.leading dot\n';
     expect((await runCli(['sendmail', '-t', '-i', '-f', 'alice@example.test'], { cwd, input: message })).code).toBe(0);
     const [file] = await waitForFiles(join(dataDir, 'home', 'bob', 'Maildir', 'new'), 1);
     expect(file).toBeDefined();
