@@ -21,6 +21,8 @@ import { DEFAULT_MIME_PARSER_OPTIONS, type MimeParserOptions } from './options.j
 
 const LF = 0x0a;
 const CR = 0x0d;
+// A pending partial line up to this long is bridged to the next chunk's first line (see #append).
+const BRIDGE_MAX_BYTES = 4096;
 const DASH = 0x2d;
 const LINE_DASH_DASH = Buffer.from('\n--', 'latin1');
 const MBOX_FROM = Buffer.from('From ', 'latin1');
@@ -36,7 +38,9 @@ export class MimeStreamParser {
   #pos = 0;
   #base = 0; // offset in the message of #buf[0]
   #lf = 0; // LFs in the consumed bytes
-  #eof = false;
+  #eof = false; // the end of input is reached: receiveEof() was called and nothing is pending
+  #eofReceived = false;
+  #pending: Buffer[] = []; // received chunks not yet appended to #buf (after a bridge)
   #ended = false;
   #stack: Entity[] = [];
   #reading: HeaderReading | undefined;
@@ -59,15 +63,36 @@ export class MimeStreamParser {
 
   /** Appends bytes of the message. The chunk must not be modified afterwards (events may share it). */
   receive(chunk: Uint8Array): void {
-    if (this.#eof) throw new MimeError('wrong-state', 'receive() after receiveEof()');
+    if (this.#eofReceived) throw new MimeError('wrong-state', 'receive() after receiveEof()');
     if (chunk.length === 0) return;
     const incoming = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (this.#pending.length > 0) this.#pending.push(incoming);
+    else this.#append(incoming);
+  }
+
+  #append(incoming: Buffer): void {
     const used = this.#buf.length;
-    if (this.#pos >= used) {
+    const rest = used - this.#pos;
+    if (rest <= 0) {
       // Nothing left over: adopt the chunk without copying (events may hand out views of it).
       this.#base += used;
       this.#buf = incoming;
       this.#store = undefined;
+      this.#pos = 0;
+      return;
+    }
+    const lf = rest <= BRIDGE_MAX_BYTES ? incoming.indexOf(LF) : -1;
+    if (lf >= 0 && lf + 1 < incoming.length) {
+      // A short partial line is pending (typically the end of a body line): join it with the
+      // first line of the new chunk only, and adopt the rest of the chunk once that is consumed,
+      // so a large chunk is not copied (and its copy not left for the GC) for a few bytes.
+      const bridge = Buffer.allocUnsafe(rest + lf + 1);
+      this.#buf.copy(bridge, 0, this.#pos);
+      incoming.copy(bridge, rest, 0, lf + 1);
+      this.#pending.unshift(incoming.subarray(lf + 1)); // before any chunk queued after it
+      this.#base += this.#pos;
+      this.#store = undefined;
+      this.#buf = bridge;
       this.#pos = 0;
     } else if (this.#store && used + incoming.length <= this.#store.length) {
       // A partial line is pending: append into our own spare capacity, never over bytes already
@@ -75,7 +100,6 @@ export class MimeStreamParser {
       this.#store.set(incoming, used);
       this.#buf = this.#store.subarray(0, used + incoming.length);
     } else {
-      const rest = used - this.#pos;
       const store = Buffer.allocUnsafe(Math.max(2 * (rest + incoming.length), 4096));
       this.#buf.copy(store, 0, this.#pos);
       store.set(incoming, rest);
@@ -88,7 +112,8 @@ export class MimeStreamParser {
 
   /** Marks the end of the message. */
   receiveEof(): void {
-    this.#eof = true;
+    this.#eofReceived = true;
+    this.#eof = this.#pending.length === 0;
   }
 
   /** Returns the next event; `need-data` when more input is needed, `end` once everything is out. */
@@ -104,7 +129,12 @@ export class MimeStreamParser {
         return event;
       }
       if (this.#ended) return END;
-      if (!this.#step() && this.#queue.length === 0) return NEED_DATA;
+      if (!this.#step() && this.#queue.length === 0) {
+        const next = this.#pending.shift();
+        if (next === undefined) return NEED_DATA;
+        this.#append(next);
+        this.#eof = this.#eofReceived && this.#pending.length === 0;
+      }
     }
   }
 

@@ -5,8 +5,11 @@ export const bytes = (s: string): Uint8Array => Buffer.from(s, 'latin1');
 export const crlf = (s: string): string => s.replace(/\r?\n/g, '\r\n');
 export const text = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
 
-/** All events of parsing `chunks`, in order, with adjacent body-chunks of one part merged. */
-export function eventsOf(chunks: Uint8Array[], options: Partial<MimeParserOptions> = {}): MimeEvent[] {
+/**
+ * All events of parsing `chunks`, in order, with adjacent body-chunks of one part merged. With
+ * `drainEach: false` every chunk and the end are received before the first nextEvent().
+ */
+export function eventsOf(chunks: Uint8Array[], options: Partial<MimeParserOptions> = {}, drainEach = true): MimeEvent[] {
   const parser = new MimeStreamParser(options);
   const out: MimeEvent[] = [];
   const drain = (): void => {
@@ -19,7 +22,7 @@ export function eventsOf(chunks: Uint8Array[], options: Partial<MimeParserOption
   };
   for (const c of chunks) {
     parser.receive(c);
-    drain();
+    if (drainEach) drain();
   }
   parser.receiveEof();
   drain();

@@ -29,6 +29,15 @@ describe('MimeStreamParser properties', () => {
     );
   });
 
+  it('chunks received before any event is pulled give the same events (queued chunks, early EOF)', () => {
+    fc.assert(
+      fc.property(message, fc.array(fc.nat({ max: 2000 }), { maxLength: 10 }), (msg, cuts) => {
+        expect(eventsOf(splitAt(msg, cuts), {}, false)).toEqual(eventsOf([msg]));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('one byte at a time gives the same events', () => {
     fc.assert(
       fc.property(message, (msg) => {
