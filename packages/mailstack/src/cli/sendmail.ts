@@ -111,8 +111,10 @@ export async function sendmail(args: SendmailArgs, context: CliContext): Promise
   const recipients = args.recipients.map((r) => qualify(r, 'recipient'));
   if (!args.extract && recipients.length === 0) throw usageError('sendmail', 'no recipients (give them as arguments, or use -t)');
   try {
-    const addFields = missingFields(sender, args.fullName, config.hostname, Date.now());
-    const submission = await readSubmission(context.stdin, { dotEnds: !args.ignoreDots, stripBcc: args.extract, addFields });
+    const now = Date.now();
+    const addFields = missingFields(sender, args.fullName, config.hostname, now);
+    const prepend = [receivedField(config.hostname, now)];
+    const submission = await readSubmission(context.stdin, { dotEnds: !args.ignoreDots, stripBcc: args.extract, addFields, prepend });
     if (args.extract) recipients.push(...headerRecipients(submission.fields).map((r) => qualify(r, 'recipient')));
     if (recipients.length === 0) throw new CliError('usage', 'mailstack sendmail: no recipient addresses found in the message header');
     return await writeMaildrop(config.dataDir, { sender, recipients: unique(recipients), client: { protocol: 'local' } }, submission.message);
@@ -139,6 +141,16 @@ export function missingFields(sender: string, fullName: string | undefined, host
     if (lacks('Message-ID')) added.push(`${prefix}Message-ID: <${messageIdLocalPart(date)}@${hostname}>`);
     return added;
   };
+}
+
+/**
+ * The trace field of a local submission, in the form of Postfix's pickup(8):
+ * `Received: by HOST (mailstack, from userid UID); DATE` (RFC 5321 §4.4, RFC 5322 §3.6.7).
+ */
+export function receivedField(hostname: string, now: number): string {
+  const date = new Date(now);
+  const uid = typeof process.getuid === 'function' ? `, from userid ${process.getuid()}` : '';
+  return `Received: by ${hostname} (mailstack${uid}); ${formatDate(date, -date.getTimezoneOffset())}`;
 }
 
 function fromValue(sender: string, fullName: string | undefined): string {

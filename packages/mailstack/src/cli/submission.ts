@@ -34,6 +34,8 @@ export interface SubmissionOptions {
   dotEnds: boolean;
   /** Drop Bcc and Resent-Bcc fields (sendmail -t). */
   stripBcc: boolean;
+  /** Trace lines (no line break) to put before the header, e.g. Received. */
+  prepend?: readonly string[];
   /** Header lines (no line break) to add at the end of the header, given the fields present. */
   addFields?: (fields: readonly HeaderField[]) => string[];
 }
@@ -60,7 +62,8 @@ export async function readSubmission(source: AsyncIterable<Uint8Array>, options:
   // Added fields need the empty line that separates header and body (RFC 5322 §2.1) if the
   // message had none: a body line must not be read as one more field.
   const separator = added.length > 0 && pending !== undefined && !(pending.last && pending.first && pending.bytes.length === 0) ? [Buffer.alloc(0)] : [];
-  const kept = [...(options.stripBcc ? withoutBcc(header) : header), ...added, ...separator];
+  const prepended = (options.prepend ?? []).map((line) => Buffer.from(line, 'utf8'));
+  const kept = [...prepended, ...(options.stripBcc ? withoutBcc(header) : header), ...added, ...separator];
   return { fields, message: batched(messagePieces(kept, pending, lines)) };
 }
 
