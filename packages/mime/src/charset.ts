@@ -50,13 +50,23 @@ export interface ResolvedCharset {
   known: boolean;
 }
 
+// iconv-lite's lookup is slow next to a Map; labels are sender-chosen, so the memo is bounded.
+const resolved = new Map<string, ResolvedCharset>();
+const RESOLVED_CACHE_ENTRIES = 256;
+
 /** Normalises a charset label (case, quotes, WHATWG aliases); `known: false` for unknown labels. */
 export function resolveCharset(label: string | undefined): ResolvedCharset {
-  const cleaned = (label ?? '').trim().replace(/^["']|["']$/g, '').toLowerCase();
-  if (cleaned === '') return { name: 'us-ascii', known: true }; // RFC 2045 §5.2 default
-  const name = ALIASES[cleaned] ?? cleaned;
-  if (name === 'us-ascii' || VIA_TEXT_DECODER.has(name) || iconv.encodingExists(name)) return { name, known: true };
-  return { name: 'fallback', known: false };
+  const key = label ?? '';
+  const cached = resolved.get(key);
+  if (cached !== undefined) return { ...cached };
+  const cleaned = key.trim().replace(/^["']|["']$/g, '').toLowerCase();
+  const name = cleaned === '' ? 'us-ascii' : (ALIASES[cleaned] ?? cleaned); // RFC 2045 §5.2 default
+  const result = name === 'us-ascii' || VIA_TEXT_DECODER.has(name) || iconv.encodingExists(name)
+    ? { name, known: true }
+    : { name: 'fallback', known: false };
+  if (resolved.size >= RESOLVED_CACHE_ENTRIES) resolved.clear();
+  resolved.set(key, result);
+  return { ...result };
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });

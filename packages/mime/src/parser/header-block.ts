@@ -42,23 +42,21 @@ function fieldNameEnd(line: Uint8Array, start = 0): number {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+const asBuffer = (bytes: Uint8Array): Buffer =>
+  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
 /** Decodes header bytes: UTF-8 if valid (RFC 6532), else Latin-1 (one char per octet). */
-export function decodeHeaderBytes(bytes: Uint8Array): string {
-  let ascii = true;
-  for (let i = 0; i < bytes.length; i++) {
+export function decodeHeaderBytes(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  for (let i = start; i < end; i++) {
     if ((bytes[i] as number) >= 0x80) {
-      ascii = false;
-      break;
+      try {
+        return utf8.decode(bytes.subarray(start, end));
+      } catch {
+        break; // Latin-1 below
+      }
     }
   }
-  if (!ascii) {
-    try {
-      return utf8.decode(bytes);
-    } catch {
-      // fall through to Latin-1
-    }
-  }
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  return asBuffer(bytes).toString('latin1', start, end);
 }
 
 /** Whether `line` is a field once its leading whitespace is ignored (a wrongly indented first field). */
@@ -83,12 +81,12 @@ export function toHeaderField(raw: Uint8Array): HeaderField {
   let nameEnd = colon;
   while (nameEnd > lead && (raw[nameEnd - 1] === SP || raw[nameEnd - 1] === HTAB)) nameEnd--;
   // The name is ftext (printable ASCII) by construction.
-  const name = Buffer.from(raw.buffer, raw.byteOffset + lead, nameEnd - lead).toString('latin1');
+  const name = asBuffer(raw).toString('latin1', lead, nameEnd);
   let end = raw.length;
   while (end > colon + 1 && (raw[end - 1] === LF || raw[end - 1] === CR || raw[end - 1] === SP || raw[end - 1] === HTAB)) end--;
   let start = colon + 1;
   while (start < end && (raw[start] === SP || raw[start] === HTAB)) start++;
-  let value = decodeHeaderBytes(raw.subarray(start, end));
+  let value = decodeHeaderBytes(raw, start, end);
   if (value.includes('\n')) value = value.replace(/\r?\n/g, ''); // §2.2.3 unfolding
   return { name, value, raw };
 }

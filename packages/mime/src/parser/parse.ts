@@ -103,19 +103,67 @@ function toParsedMessage(builder: MimeTreeBuilder): ParsedMessage {
       });
     }
   }
-  const headers = root.headers;
-  const addresses = (name: string): Address[] => headers.getAll(name).flatMap((v) => parseAddressList(v));
-  const subject = headers.get('subject');
-  const date = headers.get('date');
-  return {
-    root, headers, defects, attachments,
-    subject: subject === undefined ? undefined : decodeEncodedWords(subject),
-    from: addresses('from'), to: addresses('to'), cc: addresses('cc'),
-    date: date === undefined ? undefined : parseDate(date),
-    messageId: parseMessageIds(headers.get('message-id') ?? '')[0],
-    text: text.length > 0 ? text.join('\n') : undefined,
-    html: html.length > 0 ? html.join('\n') : undefined,
-  };
+  return new LazyParsedMessage(root, defects, attachments, text.length > 0 ? text.join('\n') : undefined, html.length > 0 ? html.join('\n') : undefined);
+}
+
+const mapDefined = <T>(raw: string | undefined, f: (value: string) => T): T | undefined => (raw === undefined ? undefined : f(raw));
+
+/**
+ * The root's header values are parsed on first access only (then kept): most callers read a
+ * few of them, and addresses, dates and encoded words are the costly part of a parse.
+ */
+class LazyParsedMessage implements ParsedMessage {
+  readonly headers: HeaderList;
+  #subject: { value: string | undefined } | undefined;
+  #date: { value: Date | undefined } | undefined;
+  #messageId: { value: string | undefined } | undefined;
+  readonly #addresses = new Map<string, Address[]>();
+
+  constructor(
+    readonly root: MimeNode,
+    readonly defects: MimeDefect[],
+    readonly attachments: Attachment[],
+    readonly text: string | undefined,
+    readonly html: string | undefined,
+  ) {
+    this.headers = root.headers;
+  }
+
+  get subject(): string | undefined {
+    this.#subject ??= { value: mapDefined(this.headers.get('subject'), decodeEncodedWords) };
+    return this.#subject.value;
+  }
+
+  get date(): Date | undefined {
+    this.#date ??= { value: mapDefined(this.headers.get('date'), parseDate) };
+    return this.#date.value;
+  }
+
+  get messageId(): string | undefined {
+    this.#messageId ??= { value: parseMessageIds(this.headers.get('message-id') ?? '')[0] };
+    return this.#messageId.value;
+  }
+
+  get from(): Address[] {
+    return this.#list('from');
+  }
+
+  get to(): Address[] {
+    return this.#list('to');
+  }
+
+  get cc(): Address[] {
+    return this.#list('cc');
+  }
+
+  #list(name: string): Address[] {
+    let list = this.#addresses.get(name);
+    if (list === undefined) {
+      list = this.headers.getAll(name).flatMap((v) => parseAddressList(v));
+      this.#addresses.set(name, list);
+    }
+    return list;
+  }
 }
 
 /** Leaves of the tree in message order (multiparts and message/rfc822 parts are walked into). */

@@ -257,7 +257,7 @@ export class MimeStreamParser {
 
   #finishField(r: HeaderReading): void {
     if (r.current.length === 0) return;
-    const raw = r.current.length === 1 ? new Uint8Array(r.current[0] as Uint8Array) : new Uint8Array(Buffer.concat(r.current));
+    const raw = Buffer.concat(r.current); // a copy (small ones share Node's buffer pool)
     r.current = [];
     if (r.overLimit) return;
     const field = toHeaderField(raw);
