@@ -1,21 +1,27 @@
 /**
  * The router asks "is this a local user?" synchronously at RCPT time; the UserDirectory answers
  * asynchronously (it re-reads the users file when it changed). This keeps the current set of
- * names, refreshed before each RCPT check (a stat when nothing changed).
+ * names, refreshed before RCPT checks at most once per `maxAgeMs` (a stat when nothing changed),
+ * so a user added with `mailstack user add` is known within a second.
  */
 import type { UserDirectory } from '../auth/user-directory.js';
 
 /** The names of the local users, lower case. */
 export class LocalUserNames {
   readonly #directory: UserDirectory;
+  readonly #maxAgeMs: number;
   #names = new Set<string>();
+  #checkedAt = -Infinity;
 
-  constructor(directory: UserDirectory) {
+  constructor(directory: UserDirectory, maxAgeMs = 1000) {
     this.#directory = directory;
+    this.#maxAgeMs = maxAgeMs;
   }
 
-  /** Re-read the names if the users file changed. */
-  async refresh(): Promise<void> {
+  /** Re-read the names if the users file changed and the last check is older than maxAgeMs. */
+  async refresh(now: number = Date.now()): Promise<void> {
+    if (now - this.#checkedAt < this.#maxAgeMs) return;
+    this.#checkedAt = now;
     this.#names = new Set((await this.#directory.list()).map((u) => u.name.toLowerCase()));
   }
 

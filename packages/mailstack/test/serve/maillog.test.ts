@@ -14,10 +14,16 @@ describe('maillog records', () => {
     expect(r.message).not.toMatch(/[\r\n]/);
   });
 
-  it('streamLogger writes one timestamped line per record', () => {
-    const lines: string[] = [];
-    const log = streamLogger({ write: (text: string) => lines.push(text) }, () => Date.UTC(2026, 0, 2, 3, 4, 5));
+  it('streamLogger writes timestamped lines, those of one event-loop turn in one write', async () => {
+    const writes: string[] = [];
+    const log = streamLogger({ write: (text: string) => writes.push(text) }, () => Date.UTC(2026, 0, 2, 3, 4, 5));
     log(logRecord('serve', 'hello'));
-    expect(lines).toEqual(['2026-01-02T03:04:05.000Z mailstack/serve: hello\n']);
+    log(logRecord('qmgr', 'removed', { queueId: 'Q1' }));
+    expect(writes).toEqual([]);
+    await new Promise((r) => setImmediate(r));
+    expect(writes).toEqual(['2026-01-02T03:04:05.000Z mailstack/serve: hello\n2026-01-02T03:04:05.000Z mailstack/qmgr: Q1: removed\n']);
+    log(logRecord('serve', 'again'));
+    await new Promise((r) => setImmediate(r));
+    expect(writes).toHaveLength(2);
   });
 });
