@@ -1,11 +1,12 @@
 // sendmail into the maildrop with the server down, and queue list/hold/release/delete/flush.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { QueueSpool } from '@mailstack/mta';
-import { ensureBuilt, runCli } from './built-cli.js';
+import { CLI, ensureBuilt, runCli } from './built-cli.js';
 
 const tempDir = (): string => mkdtempSync(join(tmpdir(), 'mailstack-cli-'));
 // The fields sendmail adds when they are missing; tests of other behaviour include them.
@@ -141,6 +142,28 @@ describe('sendmail', () => {
     const input = `From: a@example.test\n${DATED}Subject: big\n\n${long}\n${lines.join('\r\n')}\n`;
     expect((await runCli(['sendmail', 'bob@example.test'], { cwd, input })).code).toBe(0);
     expect(maildrop(dataDir)[0]!.message).toBe(`From: a@example.test\r\n${DATED_CRLF}Subject: big\r\n\r\n${long}\r\n${lines.join('\r\n')}\r\n`);
+  });
+
+  it('mutt sends through it (sendmail -oem -oi -f FROM -- RCPT...)', async () => {
+    const { cwd, dataDir } = configured();
+    const muttrc = join(cwd, 'muttrc');
+    writeFileSync(
+      muttrc,
+      `set sendmail="${process.execPath} ${CLI} sendmail"\nset from=alice@example.test\nset use_from=yes\nset envelope_from=yes\nset record=""\n`,
+    );
+    const mutt = spawnSync('mutt', ['-n', '-F', muttrc, '-s', 'from mutt', '-b', 'hidden@example.test', '--', 'bob@example.test'], {
+      cwd,
+      input: 'hello from mutt\n',
+      env: { ...process.env, HOME: cwd },
+      encoding: 'utf8',
+    });
+    expect(mutt.status, mutt.stderr).toBe(0);
+    const [queued] = maildrop(dataDir);
+    expect(queued!.envelope.sender).toBe('alice@example.test');
+    expect(queued!.envelope.recipients.map((r) => r.address)).toEqual(['bob@example.test', 'hidden@example.test']);
+    expect(queued!.message).toMatch(/^Date: .*\r\nFrom: .*<alice@example\.test>\r\nTo: bob@example\.test\r\nSubject: from mutt\r\n/);
+    expect(queued!.message).not.toContain('hidden');
+    expect(queued!.message).toMatch(/\r\n\r\nhello from mutt\r\n$/);
   });
 
   it('exits 75 when the message cannot be queued (dataDir under a regular file)', async () => {
