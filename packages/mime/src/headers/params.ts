@@ -41,8 +41,16 @@ const TOKEN = /^[!#$%&'*+\-.0-9A-Z^_`a-z{|}~]+$/;
 // tried where a run of white space starts, so that scanning stays linear.
 const NEXT_PARAM = /\s+[!#$%&'*+\-.0-9A-Z^_`a-z{|}~]+\s*=/y;
 
+/** Whether the character at `i` is white space as /\s/ sees it (ASCII tested without a regex). */
+function isSpaceAt(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c < 128) return c === 32 || (c >= 9 && c <= 13);
+  return /\s/.test(text[i] ?? '');
+}
+
 /** Removes RFC 5322 §3.2.2 comments outside quoted strings (nesting and quoted-pairs honoured). */
 export function stripComments(value: string): string {
+  if (!value.includes('(')) return value; // nothing to remove (quoted-pairs are only read here)
   let out = '';
   let depth = 0;
   let quoted = false;
@@ -69,6 +77,9 @@ export function stripComments(value: string): string {
 
 /** Reads a quoted string starting at `value[start] === '"'`; returns its content and end. */
 function readQuoted(value: string, start: number): { text: string; end: number } {
+  const close = value.indexOf('"', start + 1);
+  const backslash = value.indexOf('\\', start + 1);
+  if (close >= 0 && (backslash < 0 || backslash > close)) return { text: value.slice(start + 1, close), end: close + 1 };
   let text = '';
   let i = start + 1;
   for (; i < value.length && value[i] !== '"'; i++) {
@@ -81,8 +92,8 @@ function readQuoted(value: string, start: number): { text: string; end: number }
 /** Reads an unquoted value up to ";" or to whitespace before the next `name=`. */
 function readBare(value: string, start: number): { text: string; end: number } {
   let i = start;
-  while (i < value.length && value[i] !== ';') {
-    if (/\s/.test(value[i] ?? '') && !/\s/.test(value[i - 1] ?? '')) {
+  while (i < value.length && value.charCodeAt(i) !== 0x3b) {
+    if (isSpaceAt(value, i) && !(i > 0 && isSpaceAt(value, i - 1))) {
       NEXT_PARAM.lastIndex = i;
       if (NEXT_PARAM.test(value)) break;
     }
@@ -99,17 +110,17 @@ function scanParams(value: string): { head: string; params: RawParam[] } {
   const params: RawParam[] = [];
   let i = first.end;
   while (i < text.length) {
-    while (i < text.length && /[\s;]/.test(text[i] ?? '')) i++;
+    while (i < text.length && (text.charCodeAt(i) === 0x3b || isSpaceAt(text, i))) i++;
     const nameStart = i;
-    while (i < text.length && !/[=;\s]/.test(text[i] ?? '')) i++;
+    while (i < text.length && text.charCodeAt(i) !== 0x3d && text.charCodeAt(i) !== 0x3b && !isSpaceAt(text, i)) i++;
     const name = text.slice(nameStart, i).toLowerCase();
-    while (i < text.length && /\s/.test(text[i] ?? '')) i++;
+    while (i < text.length && isSpaceAt(text, i)) i++;
     if (text[i] !== '=') {
       if (i === nameStart) i++; // a stray character: skip it so the loop always advances
       continue; // a bare word without "=" carries no parameter (e.g. a stray "inline")
     }
     i++;
-    while (i < text.length && /[ \t]/.test(text[i] ?? '')) i++;
+    while (i < text.length && (text.charCodeAt(i) === 0x20 || text.charCodeAt(i) === 0x09)) i++;
     const read = text[i] === '"' ? readQuoted(text, i) : readBare(text, i);
     i = read.end;
     if (name !== '' && TOKEN.test(name)) params.push({ name, value: read.text });
