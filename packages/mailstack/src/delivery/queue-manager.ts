@@ -18,6 +18,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
+  QueueError,
   RetryScheduler,
   backoffMs,
   formatDeliveredTo,
@@ -297,6 +298,7 @@ export class QueueManager {
         await this.#o.spool.recordAttempt(entry.id, { results, nextAttemptAt });
         for (const r of results) entry.recipients[r.recipient]!.status = r.outcome;
       } catch (error) {
+        if (this.#forget(entry.id, error)) return;
         // The delivery happened but could not be written: retry later (a duplicate, never a loss).
         const reply = { code: 451, enhanced: '4.3.0', text: `queue file write error: ${(error as Error).message}` };
         recorded = outcomes.map((o) => (o.outcome === 'permanent' ? o : { ...o, outcome: 'transient', reply }));
@@ -317,11 +319,26 @@ export class QueueManager {
     }
   }
 
+  // `mailstack queue delete` removed the message while it was scheduled: stop retrying it.
+  #forget(queueId: string, error: unknown): boolean {
+    if (!(error instanceof QueueError && error.code === 'not-found')) return false;
+    this.#scheduler.remove(queueId);
+    this.#messages.delete(queueId);
+    this.#o.logger(logRecord('qmgr', 'removed (no longer in the queue)', { queueId }));
+    return true;
+  }
+
   async #bounce(queueId: string, bounced: readonly BouncedRecipient[]): Promise<void> {
     const entry = this.#messages.get(queueId);
     if (entry === undefined) return;
     const now = new Date();
-    const stored = await this.#o.spool.get(queueId);
+    let stored: QueueEntry;
+    try {
+      stored = await this.#o.spool.get(queueId);
+    } catch (error) {
+      if (this.#forget(queueId, error)) return;
+      throw error;
+    }
     const dsn = await buildBounce(stored, bounced, await this.#o.spool.openMessage(queueId), { reportingMta: this.#o.hostname, now });
     if (dsn !== undefined) {
       const request: EnqueueRequest = { sender: '', recipients: [entry.sender], client: { protocol: 'local' } };

@@ -2,6 +2,7 @@
 // on submission allows relay when mynetworks is empty, a 5xx at the sink bounces to the sender's
 // Maildir as an RFC 3464 report, and a 4xx is retried with the configured backoff until it works.
 import { readFileSync } from 'node:fs';
+import { QueueSpool } from '@mailstack/mta';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, makePeerDir, startSmtpSink, type SmtpSink } from '../peers/index.js';
 import { sendWithSmtplib, splitTrace, startTestServer, type TestServer } from './harness.js';
@@ -94,5 +95,25 @@ describe('serve: expiry', () => {
     const attempts = t.logs.filter((r) => r.component === 'smtp' && /to=<z@dead\.test>.*status=deferred/.test(r.message));
     expect(attempts.length).toBeGreaterThanOrEqual(2);
     await t.waitForLog(/^smtp: \w+: to=<z@dead\.test>, relay=none, .*status=expired/);
+  });
+});
+
+describe('serve: a message deleted from the queue while it is being retried', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({ yaml: `transport:\n  dead.test: "[127.0.0.1]:${await freePort()}"` });
+  });
+  afterAll(() => t.close());
+
+  it('is dropped by the queue manager at its next attempt (mailstack queue delete)', async () => {
+    const result = await sendWithSmtplib({ port: t.port('smtp'), from: 'alice@example.test', to: ['z@dead.test'], body: BODY });
+    expect(result.ok).toBe(true);
+    const deferred = await t.waitForLog(/^smtp: \w+: to=<z@dead\.test>, .*status=deferred/);
+    const other = await QueueSpool.open(t.config.dataDir); // what the CLI does
+    await other.delete(deferred.queueId!);
+    await t.waitForLog(new RegExp(`^qmgr: ${deferred.queueId}: removed \\(no longer in the queue\\)$`));
+    const attempts = t.logs.filter((r) => r.queueId === deferred.queueId && r.component === 'smtp').length;
+    await new Promise((r) => setTimeout(r, 1500)); // longer than the backoff: no further attempt
+    expect(t.logs.filter((r) => r.queueId === deferred.queueId && r.component === 'smtp').length).toBe(attempts);
   });
 });
