@@ -108,6 +108,7 @@ export class QueueManager {
   /** `queue flush`: every deferred message is due now; messages put back by `queue release` are picked up. */
   async flush(): Promise<void> {
     for (const entry of await this.#o.spool.list()) {
+      // A message finished or deleted since list() is simply no longer there to activate.
       if (entry.state === 'deferred') await this.#o.spool.activate(entry.id).catch(() => undefined);
       if (entry.state !== 'hold' && !this.#messages.has(entry.id)) this.#track(entry);
     }

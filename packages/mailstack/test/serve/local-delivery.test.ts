@@ -135,3 +135,23 @@ describe('serve: relay policy and limits', () => {
     expect(readdirSync(join(t.config.dataDir, 'queue', 'incoming'))).toEqual([]);
   });
 });
+
+describe('serve: first start with an empty users file', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({ users: '' });
+  });
+  afterAll(() => t.close());
+
+  it('creates postmaster with a random password, logs it once, stores only a hash, and the password works', async () => {
+    const lines = t.logs.filter((r) => /created user postmaster/.test(r.message));
+    expect(lines).toHaveLength(1);
+    const password = /with password (\S+)/.exec(lines[0]!.message)![1]!;
+    const users = readFileSync(join(t.dir, 'users'), 'utf8');
+    expect(users).toMatch(/^postmaster:\{SHA512-CRYPT\}\$6\$/);
+    expect(users).not.toContain(password);
+    const result = await sendWithSmtplib({ port: t.port('submission'), from: 'postmaster@example.test', to: ['postmaster@example.test'], body: 'Subject: hi\r\n\r\nfirst\r\n', user: 'postmaster', password });
+    expect(result).toEqual({ ok: true, refused: {} });
+    await t.waitForMail('postmaster', 1);
+  });
+});
