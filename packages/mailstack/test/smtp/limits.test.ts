@@ -150,8 +150,8 @@ describe('memory', () => {
       // the last chunk (only socket buffers and the body stream's high-water mark in between).
       expect(receivedBeforeLast).toBeGreaterThan(count * chunk.length - 8 * 1024 * 1024);
       // Client and server share this process; the growth is uncollected 64 KB chunks, not the
-      // message (measured: ~35 MB peak for 50 MB, the same order as V8's young generation).
-      expect(peak - base).toBeLessThan(48 * 1024 * 1024);
+      // message (measured: ~35 MB peak for 50 MB). Holding the message would add its 50 MB on top.
+      expect(peak - base).toBeLessThan(64 * 1024 * 1024);
     } finally {
       await t.stop();
     }
