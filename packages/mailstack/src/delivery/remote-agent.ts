@@ -104,10 +104,13 @@ export class RemoteDeliveryAgent {
   }
 }
 
-// RET and ENVID only when the next hop offers DSN (RFC 3461 §4: otherwise we would be refused).
+// RFC 6152: BODY=8BITMIME when offered; the spool does not record whether the body has 8-bit
+// octets, and declaring 8BITMIME for a 7-bit body is harmless. RET and ENVID only when the next
+// hop offers DSN (RFC 3461 §4: otherwise the MAIL command would be refused).
 function mailParams(message: RemoteMessage, client: SmtpClient): MailParams {
-  if (!client.capabilities.dsn) return {};
-  return { ...(message.ret ? { ret: message.ret } : {}), ...(message.envid ? { envid: message.envid } : {}) };
+  const body: MailParams = client.capabilities.eightBitMime ? { body: '8BITMIME' } : {};
+  if (!client.capabilities.dsn) return body;
+  return { ...body, ...(message.ret ? { ret: message.ret } : {}), ...(message.envid ? { envid: message.envid } : {}) };
 }
 
 // SmtpClient takes one set of RCPT parameters per message: NOTIFY is passed on when every

@@ -44,6 +44,7 @@ describe('serve: remote delivery over SMTP', () => {
     const text = readFileSync(dump!, 'latin1').replace(/\r\n/g, '\n');
     const unfolded = text.replace(/\n[ \t]+/g, ' ');
     expect(text).toContain('X-Rcpt-Args: <x@remote.test>');
+    expect(text).toMatch(/^X-Mail-Args: <alice@example\.test> .*BODY=8BITMIME/m); // RFC 6152, offered by the sink
     expect(unfolded).toMatch(/^Received: from client\.test \(unknown \[127\.0\.0\.1\]\) by mail\.example\.test \(mailstack\) with ESMTPA for <x@remote\.test>;/m);
     // smtp-sink -d ends each dump with an empty line of its own.
     expect(text.endsWith(`${BODY.replace(/\r\n/g, '\n')}\n`)).toBe(true);
