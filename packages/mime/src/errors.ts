@@ -4,17 +4,9 @@
 // Python's email package does with its *Defect classes (the codes below are their kebab-case
 // names where one exists). MimeError is only for misuse of the API by our own callers.
 
-/** Base class of every error thrown by the mail stack packages: a kebab-case `code` and a message. */
-export class MailError<C extends string = string> extends Error {
-  constructor(
-    readonly code: C,
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+import { MailError } from '@mailstack/errors';
+
+export { MailError };
 
 /** Thrown when the mime API is misused (a bug in the caller, not bad input). */
 export class MimeError extends MailError<'wrong-state' | 'invalid-value'> {}

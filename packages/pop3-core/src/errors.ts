@@ -1,19 +1,7 @@
+import { LocalProtocolError, MailError } from '@mailstack/errors';
 import type { Pop3Reply } from './reply.js';
 
-/** Base class of every error this package throws: a machine-readable `code` and a message. */
-export class MailError<C extends string = string> extends Error {
-  constructor(
-    readonly code: C,
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
-
-/** Our own code misused a core (a reply in the wrong state, an invalid value): a bug to fix in the caller. */
-export class LocalProtocolError extends MailError<'wrong-state' | 'invalid-value'> {}
+export { LocalProtocolError, MailError };
 
 /**
  * What a peer (or the login check) got wrong. The server core reports the peer's errors as

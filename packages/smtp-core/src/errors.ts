@@ -2,22 +2,10 @@
  * Errors (STYLE.md §5). A peer's mistake is never thrown: it becomes a `rejected` event carrying a
  * suggested reply from REPLY_FOR. Only a caller misusing a core gets an exception.
  */
+import { LocalProtocolError, MailError } from '@mailstack/errors';
 import type { Reply } from './reply.js';
 
-/** Base class of every typed error in mailstack: a machine-readable `code` and a message. */
-export class MailError<C extends string = string> extends Error {
-  constructor(
-    readonly code: C,
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
-
-/** Thrown when our own code misuses a session (a bug in the caller, never the peer's fault). */
-export class LocalProtocolError extends MailError<'wrong-state' | 'invalid-value'> {}
+export { LocalProtocolError, MailError };
 
 /** What the peer did wrong; the key of REPLY_FOR. */
 export type SmtpErrorCode =

@@ -1,26 +1,12 @@
+import { MailError, errnoCode } from '@mailstack/errors';
+
+export { errnoCode };
+
 /** What went wrong in the queue spool. */
 export type QueueErrorCode = 'not-found' | 'io' | 'corrupt' | 'invalid-envelope' | 'wrong-state';
 
 /** An error from the queue spool; `cause` carries the underlying system error. */
-export class QueueError extends Error {
-  constructor(
-    readonly code: QueueErrorCode,
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
-
-/** The errno code of a Node system error, if it is one. */
-export function errnoCode(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error) {
-    const { code } = error as { code: unknown };
-    return typeof code === 'string' ? code : undefined;
-  }
-  return undefined;
-}
+export class QueueError extends MailError<QueueErrorCode> {}
 
 /** Pass QueueErrors and TypeErrors (caller bugs) through; wrap anything else as 'io'. */
 export function asQueueError(error: unknown, message: string): Error {
