@@ -42,16 +42,21 @@ function hasFlag(argv: readonly string[], flag: string): boolean {
 /** Run `mailstack ARGV...`; resolves with the exit status. */
 export async function main(argv: readonly string[], context: CliContext): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === '--help' || name === '-h' || name === 'help') return void context.stdout.write(topHelp()), EXIT_CODES.ok;
-  if (name === '--version' || name === '-V') return void context.stdout.write(`mailstack ${await packageVersion()}\n`), EXIT_CODES.ok;
+  const print = async (text: string | Promise<string>): Promise<number> => {
+    context.stdout.write(await text);
+    return EXIT_CODES.ok;
+  };
+  const version = async (): Promise<string> => `mailstack ${await packageVersion()}\n`;
+  if (name === '--help' || name === '-h' || name === 'help') return print(topHelp());
+  if (name === '--version' || name === '-V') return print(version());
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
     const what = name === undefined ? 'missing command' : `unknown command "${name}"`;
     context.stderr.write(`mailstack: ${what} (see mailstack --help)\n`);
     return EXIT_CODES.usage;
   }
-  if (hasFlag(rest, '--help')) return void context.stdout.write(command.help), EXIT_CODES.ok;
-  if (hasFlag(rest, '--version')) return void context.stdout.write(`mailstack ${await packageVersion()}\n`), EXIT_CODES.ok;
+  if (hasFlag(rest, '--help')) return print(command.help);
+  if (hasFlag(rest, '--version')) return print(version());
   try {
     await command.run(rest, context);
     return EXIT_CODES.ok;

@@ -6,9 +6,10 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { ConfigError } from '../config/errors.js';
 import { resolveConfig } from '../config/resolve.js';
 import { logRecord, streamLogger } from '../log/maillog.js';
-import { startServer } from '../serve/index.js';
+import { type RunningServer, startServer } from '../serve/index.js';
 import { CONFIG_OPTION, expectPositionals, parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
 import type { SignalSource, StopSignal } from './context.js';
@@ -46,10 +47,11 @@ export const serveCommand: Command = {
     for (const dir of new Set([config.dataDir, dirname(config.users)])) await mkdir(dir, { recursive: true, mode: 0o700 });
     const stopping = firstSignal(context.signals);
     const logger = streamLogger(context.stderr);
-    let server: Awaited<ReturnType<typeof startServer>>;
+    let server: RunningServer;
     try {
       server = await startServer(config, { logger });
     } catch (error) {
+      if (error instanceof ConfigError) throw error; // a bad users file, aliases or TLS file: exit 78
       throw new CliError('failed', `mailstack serve: cannot start: ${(error as Error).message}`, { cause: error });
     }
     const signal = await stopping;

@@ -10,7 +10,7 @@ import { ensureBuilt, runCli } from './built-cli.js';
 const COMMANDS = ['sendmail', 'queue', 'passwd', 'user'];
 const tempDir = (): string => mkdtempSync(join(tmpdir(), 'mailstack-cli-'));
 
-beforeAll(ensureBuilt, 120_000);
+beforeAll(ensureBuilt, 300_000);
 
 describe('help, version and usage errors', () => {
   it('mailstack --help lists every command; --version prints the package version', async () => {

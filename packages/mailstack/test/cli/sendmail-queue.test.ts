@@ -13,7 +13,7 @@ const tempDir = (): string => mkdtempSync(join(tmpdir(), 'mailstack-cli-'));
 const DATED = 'Date: Thu, 26 Nov 2026 16:00:00 +0000\nMessage-ID: <t@example.test>\n';
 const DATED_CRLF = DATED.replace(/\n/g, '\r\n');
 
-beforeAll(ensureBuilt, 120_000);
+beforeAll(ensureBuilt, 300_000);
 
 // A folder with a config naming host and domain, so that addresses do not depend on the machine.
 function configured(): { cwd: string; dataDir: string } {

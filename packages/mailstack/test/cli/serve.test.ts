@@ -14,7 +14,7 @@ import { type RunningCli, ensureBuilt, runCli, startCli } from './built-cli.js';
 const tempDir = (): string => mkdtempSync(join(tmpdir(), 'mailstack-cli-'));
 const running: RunningCli[] = [];
 
-beforeAll(ensureBuilt, 120_000);
+beforeAll(ensureBuilt, 300_000);
 afterEach(async () => {
   for (const server of running.splice(0)) {
     server.signal('SIGKILL');
@@ -95,6 +95,15 @@ describe('serve', () => {
     const result = await runCli(['serve'], { cwd: other.cwd });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/mailstack serve: cannot start: .*(EADDRINUSE|in use)/);
+  });
+
+  it('a bad users file stops the start with exit 78 naming file:line', async () => {
+    const { cwd } = configured();
+    writeFileSync(join(cwd, 'users'), '# users\nbob:{PLAIN}bobpw\ncarol:{MD5-CRYPT}$1$x$y\n');
+    const result = await runCli(['serve'], { cwd });
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain(`${join(cwd, 'users')}:3:`);
+    expect(result.stderr).toContain('MD5-CRYPT');
   });
 
   it('the embedded default: postmaster with a password printed once, SMTP on 2525', async () => {
