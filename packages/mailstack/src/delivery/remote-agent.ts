@@ -77,11 +77,18 @@ export class RemoteDeliveryAgent {
       // RFC 5321 §3.1 / §4.2: a 5xx greeting is permanent only for this host; try the next one.
       return { recipient: '', outcome: 'transient', reply: reply ?? { code: 451, enhanced: '4.4.1', text: `connect to ${relay}: ${(error as Error).message}` }, relay, scope: 'destination' };
     }
+    // RFC 6531 §3.2: a non-ASCII address needs SMTPUTF8 at the next hop, else the message bounces.
+    const utf8 = !isAscii(message.sender) || recipients.some((r) => !isAscii(r.address));
+    if (utf8 && !client.capabilities.smtputf8) {
+      await client.quit();
+      const reply = { code: 553, enhanced: '5.6.7', text: `SMTPUTF8 is required, but was not offered by host ${relay}` };
+      return recipients.map((r) => ({ recipient: r.address, outcome: 'permanent', reply, relay }));
+    }
     try {
       const result = await client.send({
         from: message.sender === '' ? null : message.sender,
         to: recipients.map((r) => r.address),
-        params: mailParams(message, client),
+        params: mailParams(message, client, utf8),
         ...(client.capabilities.dsn ? rcptParams(recipients) : {}),
         body: expandToCrlf(await message.openBody()),
       });
@@ -107,8 +114,8 @@ export class RemoteDeliveryAgent {
 // RFC 6152: BODY=8BITMIME when offered; the spool does not record whether the body has 8-bit
 // octets, and declaring 8BITMIME for a 7-bit body is harmless. RET and ENVID only when the next
 // hop offers DSN (RFC 3461 §4: otherwise the MAIL command would be refused).
-function mailParams(message: RemoteMessage, client: SmtpClient): MailParams {
-  const body: MailParams = client.capabilities.eightBitMime ? { body: '8BITMIME' } : {};
+function mailParams(message: RemoteMessage, client: SmtpClient, utf8: boolean): MailParams {
+  const body: MailParams = { ...(client.capabilities.eightBitMime ? { body: '8BITMIME' } : {}), ...(utf8 ? { smtputf8: true } : {}) };
   if (!client.capabilities.dsn) return body;
   return { ...body, ...(message.ret ? { ret: message.ret } : {}), ...(message.envid ? { envid: message.envid } : {}) };
 }
@@ -121,3 +128,5 @@ function rcptParams(recipients: readonly QueueRecipient[]): { dsn?: RcptParams }
   if (notify.includes('NEVER')) return { dsn: { notify: 'NEVER' } };
   return { dsn: { notify: notify.filter((n): n is 'SUCCESS' | 'FAILURE' | 'DELAY' => n !== 'NEVER') } };
 }
+
+const isAscii = (text: string): boolean => /^[\x00-\x7f]*$/.test(text);

@@ -3,6 +3,7 @@
 // Maildir as an RFC 3464 report, and a 4xx is retried with the configured backoff until it works.
 import { readFileSync } from 'node:fs';
 import { QueueSpool } from '@mailstack/mta';
+import { SmtpClient } from '../../src/smtp/client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, makePeerDir, startSmtpSink, type SmtpSink } from '../peers/index.js';
 import { sendWithSmtplib, splitTrace, startTestServer, type TestServer } from './harness.js';
@@ -116,5 +117,29 @@ describe('serve: a message deleted from the queue while it is being retried', ()
     const attempts = t.logs.filter((r) => r.queueId === deferred.queueId && r.component === 'smtp').length;
     await new Promise((r) => setTimeout(r, 1500)); // longer than the backoff: no further attempt
     expect(t.logs.filter((r) => r.queueId === deferred.queueId && r.component === 'smtp').length).toBe(attempts);
+  });
+});
+
+describe('serve: SMTPUTF8 next hop requirements', () => {
+  let t: TestServer;
+  let sink: SmtpSink;
+  beforeAll(async () => {
+    sink = await startSmtpSink({}); // offers 8BITMIME and DSN, not SMTPUTF8
+    t = await startTestServer({ yaml: `transport:\n  utf8.test: "[127.0.0.1]:${sink.port}"` });
+  });
+  afterAll(async () => {
+    await t.close();
+    await sink.stop();
+  });
+
+  it('bounces a non-ASCII recipient with 5.6.7 when the next hop does not offer SMTPUTF8 (RFC 6531 §3.2)', async () => {
+    const client = await SmtpClient.connect({ host: '127.0.0.1', port: t.port('smtp'), tls: 'none', heloName: 'client.test' });
+    const result = await client.send({ from: 'alice@example.test', to: ['jörg@utf8.test'], params: { smtputf8: true }, body: Buffer.from('Subject: grüße\r\n\r\nhi\r\n') });
+    await client.quit();
+    expect(result.delivered).toBe(true);
+    const [dsn] = await t.waitForMail('alice', 1);
+    const report = splitTrace(dsn!).rest.toString('utf8').replace(/\n[ \t]+/g, ' ');
+    expect(report).toContain('Status: 5.6.7');
+    expect(report).toContain('Diagnostic-Code: smtp; 553 5.6.7 SMTPUTF8 is required, but was not offered by host');
   });
 });
