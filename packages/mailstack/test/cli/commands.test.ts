@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UserDirectory, parseStoredSecret, verifySecret } from 'mailstack';
-import { ensureBuilt, runCli } from './built-cli.js';
+import { CLI, ensureBuilt, runCli } from './built-cli.js';
 
 const COMMANDS = ['sendmail', 'queue', 'passwd', 'user'];
 const tempDir = (): string => mkdtempSync(join(tmpdir(), 'mailstack-cli-'));
@@ -92,6 +92,46 @@ describe('passwd', () => {
     expect(typeof secret === 'object' && verifySecret(secret, 'secret')).toBe(true);
     expect((await runCli(['passwd', '-s', 'MD5'], { cwd, input: 'x\n' })).code).toBe(64);
     expect(await runCli(['passwd'], { cwd, input: '' })).toMatchObject({ code: 1, stderr: 'empty password\n' });
+  });
+});
+
+// Drives the CLI on a pseudo-terminal (Python's pty): what it echoes, and its exit status.
+function onTerminal(args: readonly string[], keystrokes: readonly string[]): { output: string; status: number } {
+  const script = `
+import os, pty, select, sys, time, json
+args, keys = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(args[0], args)
+out = b''
+def drain(seconds):
+    global out
+    end = time.time() + seconds
+    while time.time() < end:
+        if select.select([fd], [], [], 0.05)[0]:
+            try:
+                out += os.read(fd, 4096)
+            except OSError:
+                return
+for key in keys:
+    drain(1.0)
+    os.write(fd, key.encode())
+drain(2.0)
+status = os.waitpid(pid, 0)[1]
+print(json.dumps({'output': out.decode('latin1'), 'status': os.waitstatus_to_exitcode(status)}))
+`;
+  const result = spawnSync('python3', ['-c', script, JSON.stringify([process.execPath, CLI, ...args]), JSON.stringify(keystrokes)], { encoding: 'utf8' });
+  return JSON.parse(result.stdout) as { output: string; status: number };
+}
+
+describe('password prompt on a terminal', () => {
+  it('asks twice without echo, with backspace; a mismatch fails', () => {
+    const ok = onTerminal(['passwd', '--scheme', 'PLAIN'], ['abc\x7fd\r', 'abd\r']);
+    expect(ok).toEqual({ output: 'Enter new password: \r\nRetype new password: \r\n{PLAIN}abd\r\n', status: 0 });
+    const mismatch = onTerminal(['passwd'], ['one\r', 'two\r']);
+    expect(mismatch.status).toBe(1);
+    expect(mismatch.output).toContain('passwords do not match');
+    expect(mismatch.output).not.toMatch(/one|two/);
   });
 });
 
