@@ -53,6 +53,20 @@ const DIGEST = /^[0-9a-f]{32}$/;
 // Message numbers and line counts are decimal; 15 digits keep them exact as JS numbers.
 const NUMBER = /^[0-9]{1,15}$/;
 
+const ONE_NUMBER_VERBS: ReadonlySet<Pop3Verb> = new Set<Pop3Verb>(['RETR', 'DELE', 'LIST', 'UIDL']);
+
+/** `text` as a number when it is 1 to 15 decimal digits and nothing else, else undefined. */
+function plainNumber(text: string): number | undefined {
+  if (text.length === 0 || text.length > 15) return undefined;
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const d = text.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return undefined;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
 function syntax(detail: string): ParsedCommand {
   return { ok: false, error: { code: 'syntax', detail } };
 }
@@ -76,6 +90,11 @@ export function parseCommand(line: string): ParsedCommand {
   }
   const verb = keyword as Pop3Verb;
   const rest = sp < 0 ? '' : line.slice(sp + 1);
+  if (sp >= 0 && ONE_NUMBER_VERBS.has(verb)) {
+    // The common TRANSACTION commands ("RETR 17"): the general path below gives the same result.
+    const msg = plainNumber(rest);
+    if (msg !== undefined) return { ok: true, value: { verb: verb as 'RETR' | 'DELE' | 'LIST' | 'UIDL', msg } };
+  }
   if (verb === 'PASS') return PASSWORD.test(rest) ? { ok: true, value: { verb, password: rest } } : syntax('PASS needs a password');
   const args = rest.trimEnd() === '' ? [] : rest.trimEnd().split(' ');
   if (args.some((a) => !PARAM.test(a))) return syntax(`${verb}: malformed argument`);
@@ -187,5 +206,15 @@ const utf8 = new TextDecoder('utf-8');
 /** The text of a line without its CR; bytes that are not UTF-8 become U+FFFD. */
 export function decodeLine(line: Uint8Array): string {
   const end = line.length > 0 && line[line.length - 1] === 0x0d ? line.length - 1 : line.length;
-  return utf8.decode(line.subarray(0, end));
+  // Command lines are short and nearly always ASCII: a latin1 view of them is the same string,
+  // without the decoder's per-call cost.
+  let ascii = true;
+  for (let i = 0; i < end; i++) {
+    if (line[i]! >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  if (!ascii) return utf8.decode(line.subarray(0, end));
+  return (Buffer.isBuffer(line) ? line : Buffer.from(line.buffer, line.byteOffset, line.length)).toString('latin1', 0, end);
 }

@@ -12,6 +12,7 @@ const DOT = 0x2e;
 const TERMINATOR = new Uint8Array([DOT, CR, LF]);
 const CRLF_TERMINATOR = new Uint8Array([CR, LF, DOT, CR, LF]);
 const CR_ONLY = new Uint8Array([CR]);
+const LF_DOT = Buffer.from([LF, DOT]);
 
 /** Byte-stuffs content chunk by chunk and terminates it; content should use CRLF line ends. */
 export class MultilineEncoder {
@@ -25,9 +26,9 @@ export class MultilineEncoder {
     if (chunk.length === 0) return chunk;
     const stuffAt: number[] = [];
     if (this.#atLineStart && chunk[0] === DOT) stuffAt.push(0);
-    for (let lf = chunk.indexOf(LF); lf >= 0 && lf + 1 < chunk.length; lf = chunk.indexOf(LF, lf + 1)) {
-      if (chunk[lf + 1] === DOT) stuffAt.push(lf + 1);
-    }
+    // One native search for LF "." (memmem) instead of one indexOf per line: most chunks have none.
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    for (let at = bytes.indexOf(LF_DOT); at >= 0; at = bytes.indexOf(LF_DOT, at + 2)) stuffAt.push(at + 1);
     const last = chunk[chunk.length - 1]!;
     const beforeLast = chunk.length > 1 ? chunk[chunk.length - 2]! : this.#lastByte;
     this.#atLineStart = last === LF;

@@ -46,10 +46,12 @@ export function encodeStatusLine(ok: boolean, text: string | undefined, code?: R
   if (code !== undefined && !RESP_CODE.test(code)) {
     throw new LocalProtocolError('invalid-value', `invalid response code ${JSON.stringify(code)}`);
   }
-  const body = [code === undefined ? undefined : `[${code}]`, text || undefined].filter((s) => s !== undefined);
-  const line = [ok ? '+OK' : '-ERR', ...body].join(' ');
+  let line = ok ? '+OK' : '-ERR';
+  if (code !== undefined) line += ` [${code}]`;
+  if (text) line += ` ${text}`;
   assertLineText(line, 'response');
-  const bytes = encoder.encode(`${line}\r\n`);
+  // Buffer.from takes small strings from Node's pool: no ArrayBuffer of its own per reply.
+  const bytes = Buffer.from(`${line}\r\n`);
   if (bytes.length > MAX_STATUS_LINE_BYTES) {
     throw new LocalProtocolError('invalid-value', `response line of ${bytes.length} octets exceeds 512 (RFC 1939 §3)`);
   }
