@@ -84,3 +84,9 @@ export {
   type Pop3LoginMethod,
   type Pop3RetrievedMessage,
 } from './pop3/client.js';
+/** Start every listener of a config with the MTA behind them (what `mailstack serve` runs). */
+export { startServer, type StartServerOptions, type RunningServer, type ServeListener } from './serve/index.js';
+/** Ask a running server to retry every deferred message now (what `mailstack queue flush` does). */
+export { requestFlush } from './delivery/flush-trigger.js';
+/** Postfix maillog-style log records and a logger writing one line per record. */
+export { streamLogger, type Logger, type LogRecord, type LogComponent, type LogLevel } from './log/maillog.js';
