@@ -44,6 +44,14 @@ iVBORw0KGgo=
 describe('parse()', () => {
   const m = parse(MSG);
 
+  it('decodes the root header values on first access and keeps them', () => {
+    const m = parse(MSG);
+    expect(m.from).toBe(m.from); // the same array: parsed once
+    expect(m.date).toBe(m.date);
+    expect(m.subject).toBe('Résumé');
+    expect(m.messageId).toBe('id-1@example.test');
+    expect(m.cc).toEqual([{ name: '', address: 'd@example.test' }]);
+  });
   it('decodes the usual headers through the header functions', () => {
     expect(m.subject).toBe('Résumé');
     expect(m.from).toEqual([{ name: 'Jörg', address: 'jorg@example.test' }]);
