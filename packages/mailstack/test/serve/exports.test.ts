@@ -21,5 +21,7 @@ it('exports startServer, requestFlush and streamLogger from the package root', a
     level: 'info',
     message: 'connect from localhost[127.0.0.1]',
   });
+  // Records of one event-loop turn are written together, after the turn.
+  await new Promise((resolve) => setImmediate(resolve));
   expect(lines.join('')).toContain('connect from localhost[127.0.0.1]');
 });
