@@ -2,6 +2,7 @@
  * The `mailstack` dispatcher: picks the command, answers --help and --version, and turns every
  * failure into one line on stderr and an exit status (errors.ts).
  */
+import { MtaConfigError } from '@mailstack/mta';
 import { ConfigError } from '../config/errors.js';
 import type { Command } from './command.js';
 import type { CliContext } from './context.js';
@@ -70,6 +71,6 @@ export async function main(argv: readonly string[], context: CliContext): Promis
 function describeFailure(command: string, error: unknown): [CliError['code'], string] {
   if (error instanceof CliError) return [error.code, error.message];
   // ConfigError messages are "file:line: detail" already (SPEC.md §1).
-  if (error instanceof ConfigError) return ['config', `mailstack ${command}: ${error.message}`];
+  if (error instanceof ConfigError || error instanceof MtaConfigError) return ['config', `mailstack ${command}: ${error.message}`];
   return ['failed', `mailstack ${command}: ${error instanceof Error ? error.message : String(error)}`];
 }

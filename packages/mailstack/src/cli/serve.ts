@@ -6,6 +6,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { MtaConfigError } from '@mailstack/mta';
 import { ConfigError } from '../config/errors.js';
 import { resolveConfig } from '../config/resolve.js';
 import { logRecord, streamLogger } from '../log/maillog.js';
@@ -51,7 +52,7 @@ export const serveCommand: Command = {
     try {
       server = await startServer(config, { logger });
     } catch (error) {
-      if (error instanceof ConfigError) throw error; // a bad users file, aliases or TLS file: exit 78
+      if (error instanceof ConfigError || error instanceof MtaConfigError) throw error; // a bad users, aliases or TLS file: exit 78
       throw new CliError('failed', `mailstack serve: cannot start: ${(error as Error).message}`, { cause: error });
     }
     const signal = await stopping;

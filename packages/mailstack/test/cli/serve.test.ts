@@ -97,13 +97,19 @@ describe('serve', () => {
     expect(result.stderr).toMatch(/mailstack serve: cannot start: .*(EADDRINUSE|in use)/);
   });
 
-  it('a bad users file stops the start with exit 78 naming file:line', async () => {
+  it('a bad users or aliases file stops the start with exit 78 naming file:line', async () => {
     const { cwd } = configured();
     writeFileSync(join(cwd, 'users'), '# users\nbob:{PLAIN}bobpw\ncarol:{MD5-CRYPT}$1$x$y\n');
     const result = await runCli(['serve'], { cwd });
     expect(result.code).toBe(78);
     expect(result.stderr).toContain(`${join(cwd, 'users')}:3:`);
     expect(result.stderr).toContain('MD5-CRYPT');
+    // The aliases file too.
+    const other = configured('aliases: ./aliases\n');
+    writeFileSync(join(other.cwd, 'aliases'), 'postmaster: bob\nthis line is not an alias\n');
+    const aliases = await runCli(['serve'], { cwd: other.cwd });
+    expect(aliases.code).toBe(78);
+    expect(aliases.stderr).toContain(`${join(other.cwd, 'aliases')}:2`);
   });
 
   it('the embedded default: postmaster with a password printed once, SMTP on 2525', async () => {
