@@ -43,7 +43,11 @@ export interface Pop3ConnectionInfo {
 }
 
 type PumpResult = 'open' | 'closed' | 'stls';
-type Answerable = Exclude<Pop3ServerEvent, { type: 'need-data' | 'closed' | 'timed-out' }>;
+type MessageEvent = Extract<Pop3ServerEvent, { type: 'retr' | 'top' }>;
+type Answerable = Exclude<Pop3ServerEvent, { type: 'need-data' | 'closed' | 'timed-out' } | MessageEvent>;
+/** A RETR/TOP body waiting for its next chunk (an async reader) or for the socket (a full buffer). */
+type BodyWait = Promise<IteratorResult<Uint8Array>> | IteratorResult<Uint8Array>;
+const DONE: IteratorResult<Uint8Array> = { done: true, value: undefined };
 
 const FLUSH_BYTES = 65_536;
 const MAX_BUFFERED_BYTES = 262_144;
@@ -207,10 +211,13 @@ export class Pop3Connection {
     this.#outBytes += bytes.length;
   }
 
-  /** Write what is pending as one writev (cork/uncork: no copy into a joined buffer); wait for `drain` if needed. */
-  async #flush(): Promise<void> {
+  /**
+   * Write what is pending as one writev (cork/uncork: no copy into a joined buffer); a promise
+   * only when it has to wait for `drain` (no microtask per flush otherwise).
+   */
+  #flush(): Promise<void> | undefined {
     const out = this.#out;
-    if (out.length === 0) return;
+    if (out.length === 0) return undefined;
     const socket = this.#socket;
     socket.cork();
     let room = true;
@@ -220,7 +227,7 @@ export class Pop3Connection {
     this.#outBytes = 0;
     // Backpressure once a quarter MiB waits in the socket, not at its 16 KiB high-water mark:
     // a wait per 64 KiB flush stalled pipelined RETRs for no gain.
-    if (!room && socket.writableLength >= MAX_BUFFERED_BYTES) await drained(socket);
+    return !room && socket.writableLength >= MAX_BUFFERED_BYTES ? drained(socket) : undefined;
   }
 
   async #end(reason: string): Promise<PumpResult> {
@@ -243,16 +250,26 @@ export class Pop3Connection {
               this.#push(SHUTDOWN_LINE); // RFC 1939 has no shutdown reply; Dovecot sends this -ERR and closes
               return await this.#end('Server shutting down');
             }
-            await this.#flush();
+            {
+              const flushing = this.#flush();
+              if (flushing !== undefined) await flushing;
+            }
             return 'open';
           case 'closed':
             return await this.#end('');
           case 'timed-out':
             // RFC 1939 §3: autologout closes without a response and without UPDATE.
             return await this.#end('Disconnected for inactivity');
+          case 'retr':
+          case 'top': {
+            const sending = this.#sendMessage(event);
+            if (sending !== undefined) await sending;
+            continue;
+          }
           default: {
-            const reply = await this.#answer(event);
-            if (reply === undefined) continue; // RETR/TOP: the body went out already
+            // Most answers are synchronous: await only the ones that are not.
+            const answer = this.#answer(event);
+            const reply = answer instanceof Promise ? await answer : answer;
             this.#push(this.#core.send(reply));
             if (this.#closeAfterReply) return await this.#end(this.#endReason);
             if (event.type === 'stls' && reply.type === 'ok') {
@@ -270,7 +287,7 @@ export class Pop3Connection {
     }
   }
 
-  async #answer(event: Answerable): Promise<Pop3Reply | undefined> {
+  #answer(event: Answerable): Pop3Reply | Promise<Pop3Reply> {
     switch (event.type) {
       case 'connected':
         if (this.#info.refusal !== undefined) this.#endReason = 'refused';
@@ -279,9 +296,9 @@ export class Pop3Connection {
       case 'user':
         return plaintextAllowed(this.#deps.options, this.#at) ? event.reply : LOGIN_REPLIES.plaintextDisallowed;
       case 'pass':
-        return (await this.#deps.options.users.verifyPassword(event.name, event.password)) ? this.#login(event.name, 'USER') : this.#loginFailed(LOGIN_REPLIES.failed, 'USER', event.name);
+        return this.#verified(this.#deps.options.users.verifyPassword(event.name, event.password), event.name, 'USER');
       case 'apop':
-        return (await this.#deps.options.users.verifyApop(event.name, event.timestamp, event.digest)) ? this.#login(event.name, 'APOP') : this.#loginFailed(LOGIN_REPLIES.failed, 'APOP', event.name);
+        return this.#verified(this.#deps.options.users.verifyApop(event.name, event.timestamp, event.digest), event.name, 'APOP');
       case 'auth':
         return this.#authStart(event.mechanism, event.initialResponse);
       case 'auth-response':
@@ -290,10 +307,6 @@ export class Pop3Connection {
         return this.#deps.options.tls === undefined ? { type: 'err', text: 'STLS not available' } : { type: 'ok', text: 'Begin TLS negotiation now.' };
       case 'capa':
         return { type: 'lines', text: 'Capability list follows', lines: this.#capabilities(event.phase) };
-      case 'retr':
-      case 'top':
-        await this.#sendMessage(event);
-        return undefined;
       case 'update':
         return this.#update(event.deleted, event.reply);
       case 'rejected':
@@ -327,6 +340,10 @@ export class Pop3Connection {
     // EXPIRE NEVER: the server never deletes mail on its own; LOGIN-DELAY 0: no login rate limit.
     lines.push('EXPIRE NEVER', 'LOGIN-DELAY 0', 'IMPLEMENTATION mailstack');
     return lines;
+  }
+
+  async #verified(check: Promise<boolean>, name: string, method: string): Promise<Pop3Reply> {
+    return (await check) ? this.#login(name, method) : this.#loginFailed(LOGIN_REPLIES.failed, method, name);
   }
 
   async #login(name: string, method: string): Promise<Pop3Reply> {
@@ -401,45 +418,68 @@ export class Pop3Connection {
     return reply;
   }
 
-  /** RETR/TOP: the +OK, the stuffed body streamed from disk, the terminator (RFC 1939 §7). */
-  async #sendMessage(event: Extract<Answerable, { type: 'retr' | 'top' }>): Promise<void> {
+  /**
+   * RETR/TOP: the +OK, the stuffed body streamed from disk, the terminator (RFC 1939 §7). All of
+   * it synchronous (undefined) while the reader is synchronous and less than FLUSH_BYTES wait to
+   * be written: no promise per message; a promise once it has to wait for the reader or the socket.
+   */
+  #sendMessage(event: MessageEvent): Promise<void> | undefined {
     const maildrop = this.#maildrop!; // TRANSACTION state implies a maildrop
-    const { msg, sizeBytes } = event.message;
     const filter = event.type === 'top' ? topFilter(event.lines) : undefined;
-    let chunks: Iterator<Uint8Array> | AsyncIterator<Uint8Array> | undefined;
-    let next: IteratorResult<Uint8Array>;
+    let chunks: Iterator<Uint8Array> | AsyncIterator<Uint8Array>;
+    let first: BodyWait;
     try {
-      chunks = maildrop.read(msg, filter === undefined);
-      const first = chunks.next(); // a file that cannot be read gets -ERR, not a broken +OK
-      next = first instanceof Promise ? await first : first;
+      chunks = maildrop.read(event.message.msg, filter === undefined);
+      first = chunks.next(); // a file that cannot be read gets -ERR, not a broken +OK
     } catch (error) {
-      this.#log('error', `cannot read message ${msg}: ${(error as Error).message}`);
-      this.#push(this.#core.send(REPLY_FOR['sys-temp']));
-      return;
+      this.#unreadable(event, error);
+      return undefined;
     }
-    this.#push(this.#core.send(event.reply));
+    const start = (next: IteratorResult<Uint8Array>): Promise<void> | undefined => {
+      this.#push(this.#core.send(event.reply));
+      const wait = this.#streamBody(event, chunks, next, filter);
+      return wait === undefined ? undefined : this.#resumeBody(event, chunks, wait, filter);
+    };
+    return first instanceof Promise ? first.then(start, (error: unknown) => this.#unreadable(event, error)) : start(first);
+  }
+
+  #unreadable(event: MessageEvent, error: unknown): void {
+    this.#log('error', `cannot read message ${event.message.msg}: ${(error as Error).message}`);
+    this.#push(this.#core.send(REPLY_FOR['sys-temp']));
+  }
+
+  /** Chunks from `next` on, then the terminator; returns what to wait for when it cannot go on synchronously. */
+  #streamBody(event: MessageEvent, chunks: Iterator<Uint8Array> | AsyncIterator<Uint8Array>, next: IteratorResult<Uint8Array>, filter: ReturnType<typeof topFilter> | undefined): BodyWait | undefined {
     while (!next.done) {
-      const part = filter === undefined ? next.value : filter.push(next.value);
-      this.#push(this.#core.sendMessageChunk(part));
-      if (this.#outBytes >= FLUSH_BYTES) {
-        await this.#flush();
-        if (this.#socket.destroyed) {
-          await chunks.return?.(); // the client is gone: stop reading the file
-          throw new Error(`connection lost during ${event.type.toUpperCase()} ${msg}`);
-        }
-      }
+      this.#push(this.#core.sendMessageChunk(filter === undefined ? next.value : filter.push(next.value)));
       if (filter?.done) {
-        await chunks.return?.();
+        const closing = chunks.return?.();
+        if (closing instanceof Promise) return closing.then(() => DONE);
         break;
       }
-      // A synchronous reader's result is used as it is: no microtask per chunk.
       const result = chunks.next();
-      next = result instanceof Promise ? await result : result;
+      if (result instanceof Promise || this.#outBytes >= FLUSH_BYTES) return result;
+      next = result;
     }
     this.#push(this.#core.endMessage());
     if (filter === undefined) {
       this.#retrieved.count++;
-      this.#retrieved.bytes += sizeBytes;
+      this.#retrieved.bytes += event.message.sizeBytes;
+    }
+    return undefined;
+  }
+
+  /** The body after a wait: flush when the buffer is full (backpressure), then go on. */
+  async #resumeBody(event: MessageEvent, chunks: Iterator<Uint8Array> | AsyncIterator<Uint8Array>, wait: BodyWait, filter: ReturnType<typeof topFilter> | undefined): Promise<void> {
+    for (let pending: BodyWait | undefined = wait; pending !== undefined; ) {
+      if (this.#outBytes >= FLUSH_BYTES) {
+        await this.#flush();
+        if (this.#socket.destroyed) {
+          await chunks.return?.(); // the client is gone: stop reading the file
+          throw new Error(`connection lost during ${event.type.toUpperCase()} ${event.message.msg}`);
+        }
+      }
+      pending = this.#streamBody(event, chunks, await pending, filter);
     }
   }
 
