@@ -97,8 +97,10 @@ export function decodeCharset(bytes: Uint8Array, label: string | undefined): str
   const { name } = resolveCharset(label);
   // Pure ASCII is the same in every ASCII-compatible charset: skip the decoder.
   if (ASCII_COMPATIBLE.has(name) && isAscii(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-  const decoder = createCharsetDecoder(name === 'fallback' || name === 'us-ascii' ? fallbackFor(bytes) : name);
-  return decoder.write(bytes) + decoder.end();
+  const target = name === 'fallback' || name === 'us-ascii' ? fallbackFor(bytes) : name;
+  // One-shot conversion: no streaming decoder object per (often tiny) string.
+  if (VIA_TEXT_DECODER.has(target)) return new TextDecoder(target).decode(bytes);
+  return iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), target);
 }
 
 function fallbackFor(bytes: Uint8Array): string {
