@@ -1,8 +1,8 @@
 /**
  * One SMTP connection: the driver loop of STYLE.md §2 around an SmtpServerSession.
  *
- * How this works: the socket is read with for-await, so reading stops while a handler works
- * (backpressure both ways). Each chunk goes into the core and `pump()` answers events until the
+ * How this works: the socket is read through 'data' events, paused while a chunk is handled, so
+ * reading stops while a handler works (backpressure both ways). Each chunk goes into the core and `pump()` answers events until the
  * core needs data. Replies are collected and written in one write when the core needs more input
  * (RFC 2920 §3.1 lets a server batch pipelined replies) or before a wait on the application. The
  * shared clock calls `tick()`; both paths enter the core through one Serial, never at once.
@@ -20,7 +20,7 @@ import {
   type SmtpServerEvent,
 } from '@mailstack/smtp-core';
 import { isLoopback } from '../net/address.js';
-import { readChunks, writeBytes } from '../net/io.js';
+import { writeBytes } from '../net/io.js';
 import { Serial } from '../net/serial.js';
 import { upgradeToTls } from '../net/starttls.js';
 import type { Ticker } from '../net/ticker.js';
@@ -88,6 +88,7 @@ export class SmtpConnection {
   #body: OpenBody | undefined;
   #draining = false;
   #endReason = '';
+  #sessionInfo: SmtpSessionInfo | undefined;
 
   constructor(socket: Socket, info: SmtpConnectionInfo, deps: SmtpConnectionDeps, init: { tls: boolean; refusal?: Reply }) {
     this.#socket = socket;
@@ -146,18 +147,38 @@ export class SmtpConnection {
     }
   }
 
-  /** Feed the socket to the core until the core stops ('closed', 'starttls') or the input ends ('open'). */
-  async #read(): Promise<PumpResult> {
-    try {
-      for await (const chunk of readChunks(this.#socket)) {
+  /**
+   * Feed the socket to the core until the core stops ('closed', 'starttls') or the input ends ('open').
+   * 'data' events with pause() while a chunk is handled: the same backpressure as a for-await
+   * over the socket without the async iterator's promises per chunk (as in the POP3 driver). The
+   * socket stays paused and undestroyed when the core stops, so STARTTLS can wrap it.
+   */
+  #read(): Promise<PumpResult> {
+    const socket = this.#socket;
+    return new Promise((resolve) => {
+      const finish = (result: PumpResult): void => {
+        socket.off('data', onData).off('end', onEnd).off('close', onEnd).off('error', onError);
+        resolve(result);
+      };
+      const onData = (chunk: Uint8Array): void => {
+        socket.pause();
         this.#core.receive(chunk);
-        const result = await this.#serial.run(() => this.#pump());
-        if (result !== 'open') return result;
-      }
-    } catch (error) {
-      this.#endReason ||= `read error: ${(error as Error).message}`;
-    }
-    return 'open';
+        this.#serial.run(() => this.#pump()).then(
+          (result) => (result === 'open' ? socket.resume() : finish(result)),
+          (error: unknown) => {
+            this.#endReason ||= `error: ${(error as Error).message}`;
+            finish('closed');
+          },
+        );
+      };
+      const onEnd = (): void => finish('open');
+      const onError = (error: Error): void => {
+        this.#endReason ||= `read error: ${error.message}`;
+        finish('open');
+      };
+      socket.on('data', onData).once('end', onEnd).once('close', onEnd).once('error', onError);
+      socket.resume();
+    });
   }
 
   async #startTls(): Promise<boolean> {
@@ -320,10 +341,26 @@ export class SmtpConnection {
     }
   }
 
+  /** The session as handlers see it; one object reused until TLS, HELO or the user changes. */
   #session(): SmtpSessionInfo {
     const s = this.#core.state;
     const ctx = 'ctx' in s ? s.ctx : undefined;
-    return { ...this.#info, tls: ctx?.tls ?? false, helo: ctx?.helo, user: this.#user };
+    const tls = ctx?.tls ?? false;
+    const helo = ctx?.helo;
+    const last = this.#sessionInfo;
+    if (last !== undefined && last.tls === tls && last.helo === helo && last.user === this.#user) return last;
+    const info = this.#info;
+    this.#sessionInfo = {
+      id: info.id,
+      remoteAddress: info.remoteAddress,
+      remotePort: info.remotePort,
+      localPort: info.localPort,
+      role: info.role,
+      tls,
+      helo,
+      user: this.#user,
+    };
+    return this.#sessionInfo;
   }
 
   async #command(cmd: SmtpCommand): Promise<Reply> {
