@@ -1,7 +1,8 @@
 // One Maildir folder (https://cr.yp.to/proto/maildir.html): tmp/, new/, cur/.
 //
 // Delivery: write tmp/<unique> (O_EXCL, mode 0600), fsync it, rename it to
-// new/<unique>,S=<size>,W=<crlf size>, fsync new/. A crash before the rename leaves only a tmp/
+// new/<unique>,S=<size>,W=<crlf size>, fsync new/ (one fsync shared by the deliveries of the same
+// event-loop turn: group-commit.ts). A crash before the rename leaves only a tmp/
 // file, which readers never look at and cleanupTmp() removes after 36 hours (maildir.html).
 // Messages are stored with LF line ends (line-ends.ts) and read as CRLF for POP3/IMAP.
 // Reading: snapshot() lists new/ then cur/ (in that order, so a message moved new/→cur/ meanwhile
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { StoreError, errnoCode } from './errors.js';
 import { fsyncDirectory } from './fsync.js';
+import { GroupDirectorySync } from './group-commit.js';
 import { LfNormalizer, CrlfExpander, expandToCrlf } from './line-ends.js';
 import { type LockHandle, type LockWaitOptions, tryLockFile } from './lockfile.js';
 import { compareDeliveryOrder, formatInfo, maildirName, parseInfo, parseSizeFields, withSizeFields } from './name.js';
@@ -79,6 +81,7 @@ export class MaildirFolder {
   readonly #pid: number;
   readonly #clock: () => number;
   readonly #uidlist: Uidlist;
+  readonly #newSync: GroupDirectorySync;
   #byUid = new Map<number, Located>();
   readonly #computedSizes = new Map<string, { sizeBytes: number; crlfSizeBytes: number }>();
 
@@ -88,6 +91,7 @@ export class MaildirFolder {
     this.#pid = options.pid ?? process.pid;
     this.#clock = options.clock ?? Date.now;
     this.#uidlist = new Uidlist(path, this.#clock, options.lockWait);
+    this.#newSync = new GroupDirectorySync(join(path, 'new'));
   }
 
   /** Open the folder at `path`, creating it and tmp/, new/, cur/ (mode 0700) if missing. */
@@ -119,7 +123,7 @@ export class MaildirFolder {
       }
       const finalName = withSizeFields(unique, normalizer.sizeBytes, normalizer.crlfSizeBytes);
       await rename(tmpPath, join(this.path, 'new', finalName));
-      await fsyncDirectory(join(this.path, 'new'));
+      await this.#newSync.sync();
       return finalName;
     } catch (error) {
       await unlink(tmpPath).catch(() => undefined);

@@ -20,4 +20,5 @@ export {
   type MaildirMessage,
   type MaildirSnapshot,
 } from './folder.js';
+export { GroupCommit, GroupDirectorySync, type FlushBatch } from './group-commit.js';
 export { MaildirStore, folderDirName, MAILDIRFOLDER_MARKER } from './store.js';

@@ -2,18 +2,18 @@
 //
 // A queue file is the envelope line plus the body (queue-file.ts); its folder is its state
 // (queue-dirs.ts), so every state change is one rename(2). Enqueue: write incoming/<id>, sync it,
-// rename it into active/ and fsync active/ (shared by concurrent enqueues: group-commit.ts), then
+// rename it into active/ and fsync active/ (shared by concurrent enqueues: mailstore's GroupCommit), then
 // acknowledge. Delivery progress goes to status/<id> (status-file.ts). Finishing a message unlinks
-// its queue file (the commit point) and then its status file. What a crash leaves at each instant
+// its queue file (the commit point; not synced, see #remove) and then its status file. What a crash leaves at each instant
 // is described in the package README; recovery.ts cleans up at start-up.
 
 import { rename, unlink } from 'node:fs/promises';
+import { GroupCommit } from '@mailstack/mailstore';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Syncer, type SyncStats } from './durability.js';
 import { type ClientInfo, type DsnParams, type EnqueueRequest, type RecipientParams, type RecipientStatus, type StoredStatus, toStoredEnvelope } from './envelope.js';
 import { QueueError, asQueueError, ignoreMissing } from './errors.js';
-import { GroupCommit } from './group-commit.js';
 import { pickupMaildrop } from './maildrop.js';
 import { QueueDirs, type QueueState, STATES } from './queue-dirs.js';
 import { newQueueId } from './queue-id.js';
@@ -57,7 +57,7 @@ export class QueueSpool {
   readonly #dirs: QueueDirs;
   readonly #clock: () => number;
   readonly #syncer = new Syncer();
-  readonly #commit: GroupCommit;
+  readonly #commit: GroupCommit<string>;
   readonly #writing = new Set<string>();
   readonly #busy = new Map<string, Promise<unknown>>();
 
@@ -65,7 +65,7 @@ export class QueueSpool {
     this.root = root;
     this.#dirs = new QueueDirs(root);
     this.#clock = options.clock ?? Date.now;
-    this.#commit = new GroupCommit((ids) => this.#flush(ids));
+    this.#commit = new GroupCommit<string>((ids) => this.#flush(ids));
   }
 
   /** Open (creating if needed, mode 0700) the spool under `<dataDir>/queue`. */
@@ -153,7 +153,7 @@ export class QueueSpool {
       applyAttempt(status, record, this.#clock(), id);
       const open = status.recipients.filter((r) => r.status === 'pending' || r.status === 'deferred');
       if (open.length === 0) {
-        await this.#remove(id, state);
+        await this.#remove(id, state, 'delivered');
         return toEntry(id, 'done', head, status);
       }
       await writeStatus(this.#dirs, this.#syncer, id, status);
@@ -183,7 +183,7 @@ export class QueueSpool {
     return this.#exclusive(id, async () => {
       const { state, handle } = await this.#dirs.openQueued(id);
       await handle.close();
-      await this.#remove(id, state);
+      await this.#remove(id, state, 'deleted');
     });
   }
 
@@ -226,10 +226,12 @@ export class QueueSpool {
     }
   }
 
-  async #remove(id: string, state: QueueState): Promise<void> {
+  // A finished message's unlink is not synced (as Postfix): a crash that loses it can only cause a
+  // duplicate delivery (README, crash table). A deletion is synced: the message must not come back.
+  async #remove(id: string, state: QueueState, why: 'delivered' | 'deleted'): Promise<void> {
     try {
       await unlink(this.#dirs.path(state, id));
-      await this.#syncer.directory(this.#dirs.path(state));
+      if (why === 'deleted') await this.#syncer.directory(this.#dirs.path(state));
       await unlink(this.#dirs.path('status', id)).catch(ignoreMissing);
     } catch (error) {
       throw asQueueError(error, `cannot remove ${id}`);

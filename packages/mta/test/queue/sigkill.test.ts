@@ -24,7 +24,7 @@ afterEach(async () => {
 });
 
 async function killedRun(killAfterMs: number): Promise<Map<string, number>> {
-  const child = spawn(process.execPath, ['--import', fixture('register-ts.mjs'), fixture('enqueue-loop.ts'), dataDir], {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', fixture('register-ts.mjs'), fixture('enqueue-loop.ts'), dataDir], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
