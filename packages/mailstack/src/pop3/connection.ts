@@ -72,6 +72,7 @@ export class Pop3Connection {
   #socket: Socket;
   #tls: boolean;
   #busy = false;
+  #queued = 0; // pumps queued in or running through #serial
   #ended = false;
   #draining = false;
   #closeAfterReply = false;
@@ -120,7 +121,7 @@ export class Pop3Connection {
 
   async #loop(): Promise<void> {
     for (;;) {
-      let result = await this.#serial.run(() => this.#pump());
+      let result = await this.#queuedPump();
       if (result === 'open') result = await this.#read();
       if (result === 'stls') {
         if (await this.#startTls()) continue;
@@ -128,7 +129,7 @@ export class Pop3Connection {
       }
       if (result === 'open') {
         this.#core.receiveEof();
-        await this.#serial.run(() => this.#pump());
+        await this.#queuedPump();
         this.#endReason ||= 'Disconnected';
       }
       return;
@@ -137,28 +138,39 @@ export class Pop3Connection {
 
   /**
    * Feed the socket to the core until the core stops ('closed', 'stls') or the input ends ('open').
-   * 'data' events with pause() while a chunk is handled: the same backpressure as a for-await
-   * over the socket, at a fraction of the async iterator's cost per chunk (measured: the iterator
-   * was the largest JavaScript cost of one-at-a-time RETRs). The socket stays paused and
+   * 'data' events, with pause() while a chunk's answer waits for something: the same
+   * backpressure as a for-await over the socket, at a fraction of the async iterator's cost per
+   * chunk (measured: the iterator was the largest JavaScript cost of one-at-a-time RETRs). A
+   * chunk answered synchronously (the usual RETR) needs no pause. The socket stays paused and
    * undestroyed when the core stops, so STLS can wrap it.
    */
   #read(): Promise<PumpResult> {
     const socket = this.#socket;
     return new Promise((resolve) => {
       const finish = (result: PumpResult): void => {
+        socket.pause(); // STLS wraps the socket next: no byte may be read before
         socket.off('data', onData).off('end', onEnd).off('close', onEnd).off('error', onError);
         resolve(result);
       };
+      const failed = (error: unknown): void => {
+        this.#endReason ||= `error: ${(error as Error).message}`;
+        finish('closed');
+      };
       const onData = (chunk: Uint8Array): void => {
-        socket.pause();
         this.#core.receive(chunk);
-        this.#serial.run(() => this.#pump()).then(
-          (result) => (result === 'open' ? socket.resume() : finish(result)),
-          (error: unknown) => {
-            this.#endReason ||= `error: ${(error as Error).message}`;
-            finish('closed');
-          },
-        );
+        let pumped: PumpResult | Promise<PumpResult>;
+        try {
+          pumped = this.#directPump();
+        } catch (error) {
+          failed(error);
+          return;
+        }
+        if (!(pumped instanceof Promise)) {
+          if (pumped !== 'open') finish(pumped);
+          return;
+        }
+        socket.pause(); // no more input until this chunk is answered
+        pumped.then((result) => (result === 'open' ? socket.resume() : finish(result)), failed);
       };
       const onEnd = (): void => finish('open');
       const onError = (error: Error): void => {
@@ -190,7 +202,7 @@ export class Pop3Connection {
   /** The server is stopping: end at the next command boundary (a RETR being sent finishes first). */
   shutdown(): void {
     this.#draining = true;
-    if (!this.#busy) void this.#serial.run(() => this.#pump()).then((r) => r === 'closed' && this.#socket.destroySoon());
+    if (!this.#busy) void this.#queuedPump().then((r) => r === 'closed' && this.#socket.destroySoon());
   }
 
   /** The grace period is over: cut the connection. */
@@ -202,7 +214,7 @@ export class Pop3Connection {
   #onTick(now: number): void {
     if (this.#busy || this.#ended) return;
     this.#core.tick(now);
-    void this.#serial.run(() => this.#pump()).then((r) => r === 'closed' && this.#socket.destroySoon());
+    void this.#queuedPump().then((r) => r === 'closed' && this.#socket.destroySoon());
   }
 
   #push(bytes: Uint8Array): void {
@@ -230,61 +242,109 @@ export class Pop3Connection {
     return !room && socket.writableLength >= MAX_BUFFERED_BYTES ? drained(socket) : undefined;
   }
 
-  async #end(reason: string): Promise<PumpResult> {
+  #end(reason: string): PumpResult | Promise<PumpResult> {
     this.#endReason ||= reason;
     this.#ended = true;
-    await this.#flush();
-    return 'closed';
+    return after(this.#flush(), 'closed');
   }
 
-  /** Answer events until the core needs input, closes, or hands over for STLS. */
-  async #pump(): Promise<PumpResult> {
+  /** A pump behind every pump queued before it (the clock, shutdown, end of input). */
+  #queuedPump(): Promise<PumpResult> {
+    return this.#hold(async () => this.#pump());
+  }
+
+  /**
+   * A pump for new input: straight into the core when no other pump is queued or running (the
+   * usual case), so a chunk answered synchronously costs no promise; one that has to wait holds
+   * the queue until it is done.
+   */
+  #directPump(): PumpResult | Promise<PumpResult> {
+    if (this.#queued > 0) return this.#queuedPump();
+    const result = this.#pump();
+    return result instanceof Promise ? this.#hold(() => result) : result;
+  }
+
+  /** Runs `step` through #serial, counted in #queued while it is queued or running. */
+  #hold(step: () => Promise<PumpResult>): Promise<PumpResult> {
+    this.#queued++;
+    const run = this.#serial.run(step);
+    const dequeue = (): void => void this.#queued--;
+    run.then(dequeue, dequeue);
+    return run;
+  }
+
+  /**
+   * Answer events until the core needs input, closes, or hands over for STLS. Synchronous while
+   * every answer is (a RETR from the page cache is); from the first answer that has to wait, a
+   * promise, and the rest of the events are answered after it.
+   */
+  #pump(): PumpResult | Promise<PumpResult> {
     if (this.#ended) return 'closed';
     this.#busy = true;
+    const failed = (): void => {
+      this.#ended = true; // the core is mid-answer: nothing more can be said on this session
+      this.#busy = false;
+    };
+    let result: PumpResult | Promise<PumpResult>;
     try {
-      for (;;) {
-        const event = this.#core.nextEvent();
-        switch (event.type) {
-          case 'need-data':
-            if (this.#draining) {
-              this.#push(SHUTDOWN_LINE); // RFC 1939 has no shutdown reply; Dovecot sends this -ERR and closes
-              return await this.#end('Server shutting down');
-            }
-            {
-              const flushing = this.#flush();
-              if (flushing !== undefined) await flushing;
-            }
-            return 'open';
-          case 'closed':
-            return await this.#end('');
-          case 'timed-out':
-            // RFC 1939 §3: autologout closes without a response and without UPDATE.
-            return await this.#end('Disconnected for inactivity');
-          case 'retr':
-          case 'top': {
-            const sending = this.#sendMessage(event);
-            if (sending !== undefined) await sending;
-            continue;
+      result = this.#answerEvents();
+    } catch (error) {
+      failed();
+      throw error;
+    }
+    if (!(result instanceof Promise)) {
+      this.#busy = false;
+      return result;
+    }
+    return result.then(
+      (r) => {
+        this.#busy = false;
+        return r;
+      },
+      (error: unknown) => {
+        failed();
+        throw error;
+      },
+    );
+  }
+
+  #answerEvents(): PumpResult | Promise<PumpResult> {
+    for (;;) {
+      const event = this.#core.nextEvent();
+      switch (event.type) {
+        case 'need-data':
+          if (this.#draining) {
+            this.#push(SHUTDOWN_LINE); // RFC 1939 has no shutdown reply; Dovecot sends this -ERR and closes
+            return this.#end('Server shutting down');
           }
-          default: {
-            // Most answers are synchronous: await only the ones that are not.
-            const answer = this.#answer(event);
-            const reply = answer instanceof Promise ? await answer : answer;
-            this.#push(this.#core.send(reply));
-            if (this.#closeAfterReply) return await this.#end(this.#endReason);
-            if (event.type === 'stls' && reply.type === 'ok') {
-              await this.#flush();
-              return 'stls';
-            }
-          }
+          return after(this.#flush(), 'open');
+        case 'closed':
+          return this.#end('');
+        case 'timed-out':
+          // RFC 1939 §3: autologout closes without a response and without UPDATE.
+          return this.#end('Disconnected for inactivity');
+        case 'retr':
+        case 'top': {
+          const sending = this.#sendMessage(event);
+          if (sending !== undefined) return sending.then(() => this.#answerEvents());
+          continue;
+        }
+        default: {
+          const answer = this.#answer(event);
+          if (answer instanceof Promise) return answer.then((reply) => this.#reply(event, reply) ?? this.#answerEvents());
+          const stop = this.#reply(event, answer);
+          if (stop !== undefined) return stop;
         }
       }
-    } catch (error) {
-      this.#ended = true; // the core is mid-answer: nothing more can be said on this session
-      throw error;
-    } finally {
-      this.#busy = false;
     }
+  }
+
+  /** Sends `reply` to `event`; returns the pump's result when the pump stops here. */
+  #reply(event: Answerable, reply: Pop3Reply): PumpResult | Promise<PumpResult> | undefined {
+    this.#push(this.#core.send(reply));
+    if (this.#closeAfterReply) return this.#end(this.#endReason);
+    if (event.type === 'stls' && reply.type === 'ok') return after(this.#flush(), 'stls');
+    return undefined;
   }
 
   #answer(event: Answerable): Pop3Reply | Promise<Pop3Reply> {
@@ -523,6 +583,11 @@ export class Pop3Connection {
     const message = `${id}: disconnect ${who}rip=${remoteAddress} retr=${r.count}/${r.bytes} del=${d.count}/${d.bytes} (${this.#endReason || 'Disconnected'})`;
     logger({ event: 'disconnect', connection: id, remoteAddress, message, ...(this.#user === undefined ? {} : { user: this.#user }), retrieved: { ...r }, deleted: { ...d } });
   }
+}
+
+/** `result`, after `wait` when there is something to wait for. */
+function after(wait: Promise<void> | undefined, result: PumpResult): PumpResult | Promise<PumpResult> {
+  return wait === undefined ? result : wait.then(() => result);
 }
 
 /**
