@@ -39,6 +39,13 @@ export interface SmtpConnectionDeps {
 }
 
 type PumpResult = 'open' | 'closed' | 'starttls';
+type MaybePromise<T> = T | PromiseLike<T>;
+
+const isPromiseLike = <T>(value: MaybePromise<T>): value is PromiseLike<T> =>
+  typeof (value as PromiseLike<T> | null)?.then === 'function';
+
+/** `f(value)` now if `value` is there, else once it settles. */
+const then = <T, U>(value: MaybePromise<T>, f: (value: T) => U): MaybePromise<U> => (isPromiseLike(value) ? value.then(f) : f(value));
 
 /** A message being received: its envelope, body stream and the handler's pending verdict. */
 interface OpenBody {
@@ -258,7 +265,9 @@ export class SmtpConnection {
           await this.#flush();
           return 'closed';
         }
-        const reply = await this.#answer(event);
+        // Most answers are synchronous; only a pending one costs an await (a microtask hop).
+        const answer = this.#answer(event);
+        const reply = isPromiseLike(answer) ? await answer : answer;
         if (reply === undefined) continue;
         this.#out.push(this.#core.send(reply));
         this.#afterReply();
@@ -284,24 +293,22 @@ export class SmtpConnection {
     body.stream.abort(new SmtpBodyAbortedError('aborted', why));
   }
 
-  async #answer(event: Exclude<SmtpServerEvent, { type: 'need-data' | 'closed' }>): Promise<Reply | undefined> {
+  #answer(event: Exclude<SmtpServerEvent, { type: 'need-data' | 'closed' }>): MaybePromise<Reply | undefined> {
     switch (event.type) {
       case 'greeting':
         return this.#greet();
       case 'command': {
-        const reply = await this.#command(event.command);
-        this.#counts.add(event.command.verb, reply.code < 400);
-        return reply;
+        const verb = event.command.verb;
+        return then(this.#command(event.command), (reply) => {
+          this.#counts.add(verb, reply.code < 400);
+          return reply;
+        });
       }
       case 'auth-response':
         return event.cancelled ? this.#authFailed(event.reply, 'cancelled by the client') : this.#authStep(event.response);
       case 'data-chunk': {
         const wait = this.#openBody().stream.push(event.bytes);
-        if (wait !== undefined) {
-          await this.#flush();
-          await wait;
-        }
-        return undefined;
+        return wait === undefined ? undefined : this.#flush().then(() => wait).then(() => undefined);
       }
       case 'data-end':
         return this.#dataEnd(event.sizeBytes, event.last);
@@ -320,24 +327,32 @@ export class SmtpConnection {
     }
   }
 
-  async #greet(): Promise<Reply> {
-    const hostname = this.#deps.options.hostname;
-    let reply: Reply | undefined = this.#refusal;
-    if (reply === undefined) reply = await this.#callHandler(() => this.#deps.handlers.onConnect?.(this.#info), undefined);
-    reply ??= { code: 220, text: `${hostname} ${this.#deps.options.banner ?? 'ESMTP mailstack'}` };
-    this.#log.connect(reply);
-    if (reply.code !== 220) this.#endReason = 'refused';
-    return reply;
+  #greet(): MaybePromise<Reply> {
+    const refusal = this.#refusal;
+    const verdict = refusal ?? this.#callHandler(() => this.#deps.handlers.onConnect?.(this.#info), undefined);
+    return then(verdict, (chosen) => {
+      const reply = chosen ?? { code: 220, text: `${this.#deps.options.hostname} ${this.#deps.options.banner ?? 'ESMTP mailstack'}` };
+      this.#log.connect(reply);
+      if (reply.code !== 220) this.#endReason = 'refused';
+      return reply;
+    });
   }
 
-  /** Run a handler; a throw becomes `fallback` (or 451 4.3.0) and a log line, never a crash. */
-  async #callHandler<T>(call: () => T | Promise<T>, fallback: T): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
+  /**
+   * Run a handler; a throw becomes `fallback` (or 451 4.3.0) and a log line, never a crash. A
+   * handler that answers synchronously is answered without a promise.
+   */
+  #callHandler<T>(call: () => MaybePromise<T>, fallback: T): MaybePromise<T> {
+    const failed = (error: unknown): T => {
       // A handler that gave up on an aborted body did the right thing; that is no error to log.
       if (!(error instanceof SmtpBodyAbortedError)) this.#log.error(`handler failed: ${(error as Error).message}`);
       return fallback;
+    };
+    try {
+      const result = call();
+      return isPromiseLike(result) ? Promise.resolve(result).then(undefined, failed) : result;
+    } catch (error) {
+      return failed(error);
     }
   }
 
@@ -363,7 +378,7 @@ export class SmtpConnection {
     return this.#sessionInfo;
   }
 
-  async #command(cmd: SmtpCommand): Promise<Reply> {
+  #command(cmd: SmtpCommand): MaybePromise<Reply> {
     const hostname = this.#deps.options.hostname;
     const h = this.#deps.handlers;
     switch (cmd.verb) {
@@ -373,9 +388,9 @@ export class SmtpConnection {
       case 'MAIL':
         // RFC 6409 §4.3 / RFC 4954 §6: submission requires AUTH first.
         if (this.#info.role === 'submission' && this.#user === undefined) return AUTH_REPLIES.required;
-        return (await this.#callHandler(() => h.onMailFrom?.(cmd.reversePath, cmd.params, this.#session()), REPLIES.localError)) ?? REPLIES.mailOk;
+        return then(this.#callHandler(() => h.onMailFrom?.(cmd.reversePath, cmd.params, this.#session()), REPLIES.localError), (r) => r ?? REPLIES.mailOk);
       case 'RCPT':
-        return (await this.#callHandler(() => h.onRcptTo?.(cmd.forwardPath, cmd.params, this.#session()), REPLIES.localError)) ?? REPLIES.rcptOk;
+        return then(this.#callHandler(() => h.onRcptTo?.(cmd.forwardPath, cmd.params, this.#session()), REPLIES.localError), (r) => r ?? REPLIES.rcptOk);
       case 'DATA':
         return REPLIES.data;
       case 'RSET':
@@ -465,7 +480,9 @@ export class SmtpConnection {
     const envelope = s.envelope;
     const stream = new SmtpBodyStream(this.#deps.options.bodyHighWaterBytes);
     const session = this.#session();
-    const verdict = this.#callHandler(() => this.#deps.handlers.onData(envelope, stream, session), REPLIES.localError).finally(() => stream.detach());
+    const verdict = Promise.resolve(this.#callHandler(() => this.#deps.handlers.onData(envelope, stream, session), REPLIES.localError)).finally(() =>
+      stream.detach(),
+    );
     this.#body = { envelope, stream, verdict };
     return this.#body;
   }
