@@ -13,6 +13,7 @@ const LF = 0x0a;
 // Enough for ~100,000 recipients of 100 octets; a longer first line is not ours.
 const MAX_ENVELOPE_BYTES = 16 * 1024 * 1024;
 const READ_STEP_BYTES = 64 * 1024;
+const WRITE_STEP_BYTES = 64 * 1024;
 
 /** Write a complete queue file at `path` (which must not exist) and fsync it; returns the body size. */
 export async function writeQueueFile(
@@ -23,13 +24,25 @@ export async function writeQueueFile(
 ): Promise<number> {
   const handle = await open(path, 'wx', 0o600);
   let bodyBytes = 0;
+  // Small chunks (a body arrives in many) are gathered into writes of up to WRITE_STEP_BYTES:
+  // a typical message is then one write(2), one fdatasync(2).
+  let pending: Uint8Array[] = [Buffer.from(`${JSON.stringify(envelope)}\n`, 'utf8')];
+  let pendingBytes = pending[0]!.length;
+  const flush = async () => {
+    const bytes = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+    await writeAll(handle, bytes);
+  };
   try {
-    await writeAll(handle, Buffer.from(`${JSON.stringify(envelope)}\n`, 'utf8'));
     for await (const chunk of body as AsyncIterable<unknown>) {
       if (!(chunk instanceof Uint8Array)) throw new TypeError('the message body must be a byte stream, not text');
-      await writeAll(handle, chunk);
+      pending.push(chunk);
+      pendingBytes += chunk.length;
       bodyBytes += chunk.length;
+      if (pendingBytes >= WRITE_STEP_BYTES) await flush();
     }
+    if (pendingBytes > 0) await flush();
     await syncer.file(handle);
   } finally {
     await handle.close();
