@@ -30,6 +30,12 @@ export interface LocalAgentOptions {
   /** Our host name: Maildir file names, the domain of Delivered-To for a bare local name. */
   readonly hostname: string;
   readonly findUser: (name: string) => Promise<LocalMailbox | undefined>;
+  /**
+   * Brings the router's view of the local users up to date before a recipient is expanded: mail
+   * from the maildrop (`mailstack sendmail`) never passed RCPT, where the SMTP side refreshes it,
+   * so a user added while `serve` runs would otherwise be unknown here.
+   */
+  readonly refreshUsers?: () => Promise<void>;
   /** Queue a copy of the message for remote alias members; resolves with the new queue id. */
   readonly forward: (message: QueuedMessage, sender: string, recipients: readonly string[], deliveredTo: string) => Promise<string>;
   /** Longest run of a `|command` target (Postfix command_time_limit 1000s). */
@@ -50,6 +56,7 @@ export class LocalDeliveryAgent {
 
   /** Deliver one message to one local recipient (an address at a local domain, or a bare name). */
   async deliver(message: QueuedMessage, recipient: string): Promise<RecipientOutcome> {
+    await this.#options.refreshUsers?.();
     const expansion = await this.#options.router.expandRecipient(recipient);
     const results: RecipientOutcome[] = expansion.failures.map((f) => ({
       recipient,

@@ -86,6 +86,7 @@ export async function startServer(config: MailstackConfig, options: StartServerO
     router,
     hostname: config.hostname,
     findUser: (name) => directory.find(name),
+    refreshUsers: () => names.refreshNow(),
     forward: (message, sender, recipients, deliveredTo) => manager!.forward(message, sender, recipients, deliveredTo),
     commandTimeoutMs: 1_000_000,
   });

@@ -2,7 +2,9 @@
  * The router asks "is this a local user?" synchronously at RCPT time; the UserDirectory answers
  * asynchronously (it re-reads the users file when it changed). This keeps the current set of
  * names, refreshed before RCPT checks at most once per `maxAgeMs` (a stat when nothing changed),
- * so a user added with `mailstack user add` is known within a second.
+ * so a user added with `mailstack user add` is known within a second. Local delivery asks for a
+ * check without the age limit (`refreshNow`): a maildrop message for a user added a moment ago
+ * would otherwise bounce as unknown.
  */
 import type { UserDirectory } from '../auth/user-directory.js';
 
@@ -22,6 +24,11 @@ export class LocalUserNames {
   async refresh(now: number = Date.now()): Promise<void> {
     if (now - this.#checkedAt < this.#maxAgeMs) return;
     this.#checkedAt = now;
+    await this.refreshNow();
+  }
+
+  /** Re-read the names if the users file changed (a stat when it did not). */
+  async refreshNow(): Promise<void> {
     this.#names = new Set((await this.#directory.list()).map((u) => u.name.toLowerCase()));
   }
 

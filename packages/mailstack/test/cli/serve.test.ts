@@ -161,6 +161,20 @@ describe('sendmail and queue against a running server', () => {
     expect(await runCli(['queue'], { cwd })).toMatchObject({ code: 0, stdout: 'Mail queue is empty\n' });
   });
 
+  it('a user added while serve runs gets sendmail mail at once, not a bounce for an unknown user', async () => {
+    const { cwd, dataDir } = configured();
+    await serve(cwd);
+    // The server has looked at the users file (at start); carol is added after that and mailed
+    // straight away, well inside the RCPT-side cache age of one second.
+    expect((await runCli(['user', 'add', 'carol'], { cwd, input: 'carolpw\n' })).code).toBe(0);
+    const message = 'From: alice@example.test\nTo: carol@example.test\nDate: Thu, 26 Nov 2026 16:00:00 +0000\nMessage-ID: <new-user@example.test>\nSubject: welcome\n\nhello carol\n';
+    expect((await runCli(['sendmail', '-t', '-i', '-f', 'alice@example.test'], { cwd, input: message })).code).toBe(0);
+    const [file] = await waitForFiles(join(dataDir, 'home', 'carol', 'Maildir', 'new'), 1);
+    expect(file).toBeDefined();
+    expect(readFileSync(file!, 'utf8').replace(/\r\n/g, '\n').endsWith(message)).toBe(true);
+    expect(await runCli(['queue'], { cwd })).toMatchObject({ code: 0, stdout: 'Mail queue is empty\n' });
+  });
+
   it('queue flush makes the running server retry a deferred message now', async () => {
     const { cwd, dataDir } = configured();
     const spool = await QueueSpool.open(dataDir);
