@@ -166,7 +166,7 @@ describe('sendmail and queue against a running server', () => {
     await serve(cwd);
     // The server has looked at the users file (at start); carol is added after that and mailed
     // straight away, well inside the RCPT-side cache age of one second.
-    expect((await runCli(['user', 'add', 'carol'], { cwd, input: 'carolpw\n' })).code).toBe(0);
+    expect((await runCli(['user', 'add', 'carol', '--password-stdin'], { cwd, input: 'carolpw\n' })).code).toBe(0);
     const message = 'From: alice@example.test\nTo: carol@example.test\nDate: Thu, 26 Nov 2026 16:00:00 +0000\nMessage-ID: <new-user@example.test>\nSubject: welcome\n\nhello carol\n';
     expect((await runCli(['sendmail', '-t', '-i', '-f', 'alice@example.test'], { cwd, input: message })).code).toBe(0);
     const [file] = await waitForFiles(join(dataDir, 'home', 'carol', 'Maildir', 'new'), 1);
