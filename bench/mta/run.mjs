@@ -10,6 +10,7 @@
 // tree's (utime+stime, /proc). Targets: ours ≥ 2× Postfix's acceptance, ≥ Postfix end to end.
 //
 //   node mta/run.mjs [--count 10000] [--sessions 20] [--size 4096] [--reuse both|yes|no] [--targets postfix,ours]
+//   MTA_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' adds node options to ours (profiling).
 import { spawn } from 'node:child_process';
 import { openSync, readdirSync, rmSync, writeFileSync, mkdirSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -82,7 +83,7 @@ const TARGETS = {
       ].join('\n'),
     );
     const log = openSync(join(work, 'ours.log'), 'w');
-    const child = spawn(process.execPath, ['--import', HOOKS, CHILD, join(dir, 'mailstack.yaml')], { stdio: ['ignore', 'pipe', log] });
+    const child = spawn(process.execPath, [...(process.env.MTA_BENCH_NODE_ARGS ? process.env.MTA_BENCH_NODE_ARGS.split(' ') : []), '--import', HOOKS, CHILD, join(dir, 'mailstack.yaml')], { stdio: ['ignore', 'pipe', log] });
     closeSync(log);
     const port = await new Promise((resolve, reject) => {
       let out = '';
