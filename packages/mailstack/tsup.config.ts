@@ -1,15 +1,12 @@
 import { defineConfig } from 'tsup';
+import { libraryBuild } from '../../tsup.library.js';
 
 export default defineConfig([
   {
     // The library: ESM + CJS + types.
-    entry: ['src/index.ts'],
-    format: ['esm', 'cjs'],
-    dts: true,
-    sourcemap: true,
+    ...libraryBuild,
     // The cli build below runs at the same time: keep its files.
     clean: ['!cli.js', '!cli.js.map'],
-    target: 'node20',
   },
   {
     // The bin (package.json "bin": ./dist/cli.js): ESM only, executable (its #! line).
