@@ -29,7 +29,10 @@ export interface RateLimiterOptions {
   /** Sliding window length; default 60000 (Postfix anvil_rate_time_unit = 60s). */
   windowMs?: number;
   maxConnectionsPerWindow?: number;
-  /** Default 50 (Postfix smtpd_client_connection_count_limit). */
+  /**
+   * Default 50 (Postfix smtpd_client_connection_count_limit). 0 = off: open sessions are then
+   * not counted at all, so a server that limits concurrency elsewhere need not call disconnect.
+   */
   maxConcurrentConnections?: number;
   maxMessagesPerWindow?: number;
   /** Networks never limited (Postfix smtpd_client_event_limit_exceptions). */
@@ -81,13 +84,13 @@ export class ClientRateLimiter {
     if (overRate || (this.#maxConcurrent > 0 && state.open >= this.#maxConcurrent)) {
       return { action: 'reject', reply: mtaReply(421, '4.7.0', `Error: too many connections from ${clientAddress}`) };
     }
-    state.open++;
+    if (this.#maxConcurrent > 0) state.open++;
     return ACCEPT;
   }
 
   /** A session accepted by `connect` has ended. */
   disconnect(clientAddress: string): void {
-    if (this.#exempt.contains(clientAddress)) return;
+    if (this.#exempt.contains(clientAddress) || this.#maxConcurrent === 0) return;
     const state = this.#clients.get(this.#key(clientAddress));
     if (state && state.open > 0) state.open--;
   }

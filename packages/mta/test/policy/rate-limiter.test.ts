@@ -29,6 +29,15 @@ describe('ClientRateLimiter (anvil-like)', () => {
     expect(limiter.connect('192.0.2.1', 3).action).toBe('accept');
   });
 
+  it('with maxConcurrentConnections 0 open sessions are not counted: idle clients are pruned without disconnect', () => {
+    const limiter = new ClientRateLimiter({ maxConcurrentConnections: 0, maxConnectionsPerWindow: 100, windowMs: 1000 });
+    for (let i = 0; i < 60; i++) expect(limiter.connect('198.51.100.7', i).action).toBe('accept');
+    expect(limiter.connect('198.51.100.8', 0).action).toBe('accept');
+    expect(limiter.trackedClients).toBe(2);
+    limiter.prune(2000);
+    expect(limiter.trackedClients).toBe(0);
+  });
+
   it('limits the message rate with 450 4.7.1', () => {
     const limiter = new ClientRateLimiter({ maxMessagesPerWindow: 2, windowMs: 1000 });
     expect(limiter.message('192.0.2.9', 0).action).toBe('accept');
