@@ -22,6 +22,8 @@ export const DEFAULT_LIMITS: Readonly<LimitsConfig> = {
   recipients: 1000,
   connections: 100,
   connectionsPerIp: 20,
+  connectionRate: 120,
+  messageRate: 300,
   authFailures: 5,
   authFailureDelayMs: 2000,
   authFailureMaxDelayMs: 15_000,

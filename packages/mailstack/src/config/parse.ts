@@ -17,6 +17,8 @@ const ROOT_KEYS = [
   'relayhost', 'filter', 'limits', 'timeouts', 'queue', 'allowPlaintextAuth',
 ] as const;
 const LIMIT_COUNTS = ['messageSize', 'recipients', 'connections', 'connectionsPerIp', 'authFailures'] as const;
+// Rates may be 0: off, as in Postfix.
+const LIMIT_RATES = ['connectionRate', 'messageRate'] as const;
 const LIMIT_DURATIONS = { authFailureDelay: 'authFailureDelayMs', authFailureMaxDelay: 'authFailureMaxDelayMs' } as const;
 const TIMEOUTS = { smtp: 'smtpMs', pop3: 'pop3Ms', imap: 'imapMs', shutdown: 'shutdownMs' } as const;
 const RETRY = { first: 'firstMs', max: 'maxMs', lifetime: 'lifetimeMs' } as const;
@@ -69,10 +71,12 @@ function readTransport(reader: YamlReader, node: YamlValue): Map<string, NextHop
 
 function readLimits(reader: YamlReader, node: YamlValue, defaults: LimitsConfig): LimitsConfig {
   const limits = { ...defaults };
-  const section = reader.section(node, 'limits', [...LIMIT_COUNTS, ...Object.keys(LIMIT_DURATIONS)]);
-  for (const key of LIMIT_COUNTS) {
-    const value = section.get(key);
-    if (!isAbsent(value)) limits[key] = reader.integer(value, `limits.${key}`, 1);
+  const section = reader.section(node, 'limits', [...LIMIT_COUNTS, ...LIMIT_RATES, ...Object.keys(LIMIT_DURATIONS)]);
+  for (const [keys, min] of [[LIMIT_COUNTS, 1], [LIMIT_RATES, 0]] as const) {
+    for (const key of keys) {
+      const value = section.get(key);
+      if (!isAbsent(value)) limits[key] = reader.integer(value, `limits.${key}`, min);
+    }
   }
   for (const [key, field] of Object.entries(LIMIT_DURATIONS)) {
     const value = section.get(key);

@@ -15,6 +15,10 @@ export interface LimitsConfig {
   connections: number;
   /** Simultaneous connections from one client IP address. */
   connectionsPerIp: number;
+  /** SMTP connections one client (network) may open per minute, 0 = off (Postfix smtpd_client_connection_rate_limit). */
+  connectionRate: number;
+  /** SMTP MAIL transactions one client (network) may start per minute, 0 = off (Postfix smtpd_client_message_rate_limit). */
+  messageRate: number;
   /** Failed AUTH/login attempts on one connection before it is closed. */
   authFailures: number;
   /** Delay before answering a failed authentication, doubled per recent failure (Dovecot auth_failure_delay). */

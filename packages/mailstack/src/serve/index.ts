@@ -20,6 +20,7 @@ import { logRecord, streamLogger, type Logger } from '../log/maillog.js';
 import { Pop3Server } from '../pop3/server.js';
 import { SmtpServer } from '../smtp/server.js';
 import { loadTlsMaterial } from '../tls/material.js';
+import { withClientRateLimits } from './client-limits.js';
 import { ensureFirstUser } from './first-user.js';
 import { LocalUserNames } from './local-users.js';
 import { smtpHandlers } from './smtp-handlers.js';
@@ -116,7 +117,11 @@ export async function startServer(config: MailstackConfig, options: StartServerO
       timeouts: { idleMs: config.timeouts.smtpMs },
       logger: (record) => logger(logRecord('smtpd', record.message, { level: record.event === 'error' ? 'warning' : 'info' })),
     },
-    smtpHandlers({ hostname: config.hostname, maxMessageBytes: config.limits.messageSize, router, policy, users: names, spool, manager, logger }),
+    withClientRateLimits(
+      smtpHandlers({ hostname: config.hostname, maxMessageBytes: config.limits.messageSize, router, policy, users: names, spool, manager, logger }),
+      config.limits,
+      config.mynetworks.entries,
+    ),
   );
   const wantsPop3 = (config.listen.pop3?.length ?? 0) + (config.listen.pop3s?.length ?? 0) > 0;
   const pop3 = wantsPop3

@@ -123,9 +123,11 @@ describe('parseConfig: defaults and forms', () => {
 
   it('reads limits, timeouts and queue retry with duration units', () => {
     const config = parse(
-      'limits:\n  recipients: 50\n  authFailureDelay: 10ms\nqueue:\n  retry:\n    first: 1m\n    max: 1h\n    lifetime: 2d\ntimeouts:\n  smtp: 600\n',
+      'limits:\n  recipients: 50\n  messageRate: 0\n  connectionRate: 30\n  authFailureDelay: 10ms\nqueue:\n  retry:\n    first: 1m\n    max: 1h\n    lifetime: 2d\ntimeouts:\n  smtp: 600\n',
     );
     expect(config.limits.recipients).toBe(50);
+    expect(config.limits.messageRate).toBe(0); // 0 = off, as in Postfix
+    expect(config.limits.connectionRate).toBe(30);
     expect(config.limits.authFailureDelayMs).toBe(10);
     expect(config.queue.retry).toEqual({ firstMs: 60_000, maxMs: 3_600_000, lifetimeMs: 172_800_000 });
     expect(config.timeouts.smtpMs).toBe(600_000);
@@ -156,6 +158,7 @@ describe('parseConfig: every error names the file, the line and the key', () => 
     ['port as number', 'listen:\n  imap: 2143\n', 2, 'invalid-value', /listen.imap: expected a non-empty string, got 2143/],
     ['bad CIDR', 'mynetworks:\n  - 127.0.0.0/8\n  - 10.0.0.0/33\n', 3, 'invalid-value', /mynetworks: "10.0.0.0\/33"/],
     ['bad size', 'limits:\n  messageSize: big\n', 2, 'invalid-value', /limits.messageSize: expected an integer >= 1, got "big"/],
+    ['negative rate', 'limits:\n  messageRate: -1\n', 2, 'invalid-value', /limits.messageRate: expected an integer >= 0/],
     ['zero recipients', 'limits:\n  recipients: 0\n', 2, 'invalid-value', /limits.recipients: expected an integer >= 1/],
     ['bad duration', 'timeouts:\n  smtp: 5 minutes\n', 2, 'invalid-value', /timeouts.smtp: expected a duration/],
     ['bad boolean', 'allowPlaintextAuth: "yes"\n', 1, 'invalid-value', /allowPlaintextAuth: expected true or false/],
