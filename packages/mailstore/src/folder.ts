@@ -10,10 +10,11 @@
 // Flags live in the file name (':2,FS'); changing them is one rename into cur/.
 
 import { hostname } from 'node:os';
-import { type FileHandle, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { StoreError, errnoCode } from './errors.js';
+import { closeFd, openFd, renamePath, syncFd, writeAllFd } from './fs-calls.js';
 import { fsyncDirectory } from './fsync.js';
 import { GroupDirectorySync } from './group-commit.js';
 import { LfNormalizer, CrlfExpander, expandToCrlf } from './line-ends.js';
@@ -65,6 +66,7 @@ const STALE_TMP_MS = 36 * 3600 * 1000;
 // Rewrite the UID list when it holds this many more expunged lines than live ones.
 const COMPACT_SLACK = 64;
 const LOCK_KIND = /^[a-z0-9-]{1,32}$/;
+const WRITE_STEP_BYTES = 64 * 1024;
 let deliverySeq = 0; // per process, as the Q part of names must be
 
 interface Located {
@@ -105,24 +107,33 @@ export class MaildirFolder {
     return new MaildirFolder(path, options);
   }
 
-  /** Store one message (bytes as delivered; line ends become LF); resolves with its unique name once durable. */
-  async deliver(body: AsyncIterable<Uint8Array> | Readable): Promise<string> {
-    const { unique, handle } = await this.#createTmp();
+  /**
+   * Store one message (bytes as delivered, or the whole message as one buffer; line ends become
+   * LF); resolves with its unique name once durable.
+   */
+  async deliver(body: AsyncIterable<Uint8Array> | Readable | Uint8Array): Promise<string> {
+    const { unique, fd } = await this.#createTmp();
     const tmpPath = join(this.path, 'tmp', unique);
     const normalizer = new LfNormalizer();
     try {
       try {
-        for await (const chunk of body as AsyncIterable<unknown>) {
-          if (!(chunk instanceof Uint8Array)) throw new TypeError('deliver() needs a byte stream, not text');
-          await writeAll(handle, normalizer.push(chunk));
+        // Chunks are gathered into writes of up to WRITE_STEP_BYTES: a typical message is one write(2).
+        const out = new WriteGather(fd);
+        if (body instanceof Uint8Array) await out.add(normalizer.push(body));
+        else {
+          for await (const chunk of body as AsyncIterable<unknown>) {
+            if (!(chunk instanceof Uint8Array)) throw new TypeError('deliver() needs a byte stream, not text');
+            await out.add(normalizer.push(chunk));
+          }
         }
-        await writeAll(handle, normalizer.end());
-        await handle.sync();
+        await out.add(normalizer.end());
+        await out.flush();
+        await syncFd(fd);
       } finally {
-        await handle.close();
+        closeFd(fd);
       }
       const finalName = withSizeFields(unique, normalizer.sizeBytes, normalizer.crlfSizeBytes);
-      await rename(tmpPath, join(this.path, 'new', finalName));
+      await renamePath(tmpPath, join(this.path, 'new', finalName));
       await this.#newSync.sync();
       return finalName;
     } catch (error) {
@@ -231,11 +242,11 @@ export class MaildirFolder {
     return handle;
   }
 
-  async #createTmp(): Promise<{ unique: string; handle: FileHandle }> {
+  async #createTmp(): Promise<{ unique: string; fd: number }> {
     for (;;) {
       const unique = maildirName({ now: this.#clock(), host: this.#host, pid: this.#pid, seq: ++deliverySeq });
       try {
-        return { unique, handle: await open(join(this.path, 'tmp', unique), 'wx', 0o600) };
+        return { unique, fd: await openFd(join(this.path, 'tmp', unique), 'wx') };
       } catch (error) {
         if (errnoCode(error) !== 'EEXIST') throw new StoreError('io', `cannot write to ${this.path}/tmp`, { cause: error });
       }
@@ -306,9 +317,25 @@ export class MaildirFolder {
   }
 }
 
-async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
-  for (let offset = 0; offset < bytes.length; ) {
-    const { bytesWritten } = await handle.write(bytes, offset);
-    offset += bytesWritten;
+// Collects small outputs and writes them in steps of up to WRITE_STEP_BYTES.
+class WriteGather {
+  #parts: Uint8Array[] = [];
+  #bytes = 0;
+
+  constructor(readonly fd: number) {}
+
+  async add(bytes: Uint8Array): Promise<void> {
+    if (bytes.length === 0) return;
+    this.#parts.push(bytes);
+    this.#bytes += bytes.length;
+    if (this.#bytes >= WRITE_STEP_BYTES) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.#bytes === 0) return;
+    const bytes = this.#parts.length === 1 ? this.#parts[0]! : Buffer.concat(this.#parts, this.#bytes);
+    this.#parts = [];
+    this.#bytes = 0;
+    await writeAllFd(this.fd, bytes);
   }
 }

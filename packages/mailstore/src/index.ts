@@ -22,3 +22,7 @@ export {
 } from './folder.js';
 export { GroupCommit, GroupDirectorySync, type FlushBatch } from './group-commit.js';
 export { MaildirStore, folderDirName, MAILDIRFOLDER_MARKER } from './store.js';
+/** Promise wrappers over node:fs callback calls on descriptors and paths (the hot paths of a delivery or a queue file; close is synchronous). */
+export { openFd, closeFd, writeAllFd, syncFd, statFd, readFd, renamePath, unlinkPath } from './fs-calls.js';
+/** fsync a directory (makes the names created, renamed or removed in it durable). */
+export { fsyncDirectory } from './fsync.js';

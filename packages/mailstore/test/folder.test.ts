@@ -36,6 +36,17 @@ describe('delivery', () => {
     expect(await readFile(join(folder.path, 'new', unique), 'latin1')).toBe('Subject: hi\n\nbody\n');
   });
 
+  it('accepts the whole message as one buffer, and gathers a large stream into few writes intact', async () => {
+    const folder = await open();
+    const one = await folder.deliver(Buffer.from('Subject: one\r\n\r\nx\r\n'));
+    expect(one).toMatch(/,S=16,W=19$/);
+    expect(await readFile(join(folder.path, 'new', one), 'latin1')).toBe('Subject: one\n\nx\n');
+    const line = `${'y'.repeat(78)}\r\n`;
+    const big = await folder.deliver(chunks(...Array.from({ length: 3000 }, () => line)));
+    expect(await readFile(join(folder.path, 'new', big), 'latin1')).toBe(`${'y'.repeat(78)}\n`.repeat(3000));
+    expect(big).toMatch(/,S=237000,W=240000$/);
+  });
+
   it('accepts a Readable and gives exact sizes for LF input too', async () => {
     const folder = await open();
     await folder.deliver(Readable.from([Buffer.from('a\nbb\n'), Buffer.from('c')]));

@@ -1,7 +1,7 @@
 // fsync with counters, so tests and benchmarks can see what group commit saves.
 // A rename(2) is atomic but durable only once its directory is fsync'd (as Postfix does on Linux).
 
-import { type FileHandle, open } from 'node:fs/promises';
+import { fsyncDirectory, syncFd } from '@mailstack/mailstore';
 
 /** How many fsyncs the spool has issued. */
 export interface SyncStats {
@@ -19,19 +19,14 @@ export class Syncer {
    * Make an open file's data durable. fdatasync(2) suffices: it also writes the metadata needed to
    * read the data back (the size), and the name is made durable by the directory fsync.
    */
-  async file(handle: FileHandle): Promise<void> {
+  async file(fd: number): Promise<void> {
     this.stats.fileFsyncs++;
-    await handle.datasync();
+    await syncFd(fd, true);
   }
 
   /** fsync a directory, making the names created/renamed/removed in it durable. */
   async directory(path: string): Promise<void> {
     this.stats.directoryFsyncs++;
-    const handle = await open(path, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await fsyncDirectory(path);
   }
 }

@@ -8,7 +8,8 @@
 //                   maildrop/<id>   local submissions written while the server was down
 //                   corrupt/<name>  files that failed validation, kept for the postmaster
 
-import { type FileHandle, mkdir, open, readdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
+import { closeFd, openFd } from '@mailstack/mailstore';
 import { join } from 'node:path';
 import { QueueError, asQueueError, errnoCode } from './errors.js';
 import { isQueueId } from './queue-id.js';
@@ -44,12 +45,12 @@ export class QueueDirs {
   // A file that moves between two folders while we look could be missed in one pass, so look
   // three times before saying it is not queued.
   /** Open the queue file wherever it is; QueueError 'not-found' if it is nowhere. */
-  async openQueued(id: string): Promise<{ state: QueueState; handle: FileHandle }> {
+  async openQueued(id: string): Promise<{ state: QueueState; fd: number }> {
     if (!isQueueId(id)) throw new QueueError('not-found', `${JSON.stringify(id)} is not a queue id`);
     for (let pass = 0; pass < 3; pass++) {
       for (const state of STATES) {
         try {
-          return { state, handle: await open(this.path(state, id), 'r') };
+          return { state, fd: await openFd(this.path(state, id), 'r') };
         } catch (error) {
           if (errnoCode(error) !== 'ENOENT') throw asQueueError(error, `cannot open ${id}`);
         }
@@ -61,8 +62,8 @@ export class QueueDirs {
   /** The state a message is in, or null if it is not queued. */
   async stateOf(id: string): Promise<QueueState | null> {
     try {
-      const { state, handle } = await this.openQueued(id);
-      await handle.close();
+      const { state, fd } = await this.openQueued(id);
+      closeFd(fd);
       return state;
     } catch (error) {
       if (error instanceof QueueError && error.code === 'not-found') return null;
@@ -72,15 +73,15 @@ export class QueueDirs {
 
   /** True if the file at `path` has a valid envelope line. */
   async isReadable(path: string, name: string): Promise<boolean> {
-    const handle = await open(path, 'r');
+    const fd = await openFd(path, 'r');
     try {
-      await readQueueFileHead(handle, name);
+      await readQueueFileHead(fd, name);
       return true;
     } catch (error) {
       if (error instanceof QueueError && error.code === 'corrupt') return false;
       throw error;
     } finally {
-      await handle.close();
+      closeFd(fd);
     }
   }
 }

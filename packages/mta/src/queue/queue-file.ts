@@ -3,8 +3,9 @@
 // separated from its body. Writers create it under a name nobody scans (incoming/, or a '.tmp'
 // name in maildrop/), fsync it, and only then rename it where readers look.
 
-import { type FileHandle, open } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { closeFd, openFd, readFd, statFd, writeAllFd } from '@mailstack/mailstore';
 import { QueueError } from './errors.js';
 import { type StoredEnvelope, checkEnvelope } from './envelope.js';
 import type { Syncer } from './durability.js';
@@ -15,24 +16,35 @@ const MAX_ENVELOPE_BYTES = 16 * 1024 * 1024;
 const READ_STEP_BYTES = 64 * 1024;
 const WRITE_STEP_BYTES = 64 * 1024;
 
-/** Write a complete queue file at `path` (which must not exist) and fsync it; returns the body size. */
-export async function writeQueueFile(
-  path: string,
-  envelope: StoredEnvelope,
-  body: AsyncIterable<Uint8Array>,
-  syncer: Syncer,
-): Promise<number> {
-  const handle = await open(path, 'wx', 0o600);
+/** The envelope of a queue file and where its body starts. */
+export interface QueueFileHead {
+  envelope: StoredEnvelope;
+  bodyOffset: number;
+  bodyBytes: number;
+  /** The whole file, when it was read (or written) in one step: the body needs no further read. */
+  contents?: Buffer;
+}
+
+/**
+ * Write a complete queue file at `path` (which must not exist) and fdatasync it. The head it
+ * returns keeps the file's bytes when they went out in one write (up to 64 KiB).
+ */
+export async function writeQueueFile(path: string, envelope: StoredEnvelope, body: AsyncIterable<Uint8Array>, syncer: Syncer): Promise<QueueFileHead> {
+  const fd = await openFd(path, 'wx');
+  const line = Buffer.from(`${JSON.stringify(envelope)}\n`, 'utf8');
   let bodyBytes = 0;
+  let writes = 0;
   // Small chunks (a body arrives in many) are gathered into writes of up to WRITE_STEP_BYTES:
   // a typical message is then one write(2), one fdatasync(2).
-  let pending: Uint8Array[] = [Buffer.from(`${JSON.stringify(envelope)}\n`, 'utf8')];
-  let pendingBytes = pending[0]!.length;
+  let pending: Uint8Array[] = [line];
+  let pendingBytes = line.length;
+  let last: Buffer | undefined;
   const flush = async () => {
-    const bytes = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+    last = pending.length === 1 ? Buffer.from(pending[0]!.buffer, pending[0]!.byteOffset, pending[0]!.length) : Buffer.concat(pending, pendingBytes);
     pending = [];
     pendingBytes = 0;
-    await writeAll(handle, bytes);
+    writes++;
+    await writeAllFd(fd, last);
   };
   try {
     for await (const chunk of body as AsyncIterable<unknown>) {
@@ -43,33 +55,30 @@ export async function writeQueueFile(
       if (pendingBytes >= WRITE_STEP_BYTES) await flush();
     }
     if (pendingBytes > 0) await flush();
-    await syncer.file(handle);
+    await syncer.file(fd);
   } finally {
-    await handle.close();
+    closeFd(fd);
   }
-  return bodyBytes;
+  const head: QueueFileHead = { envelope, bodyOffset: line.length, bodyBytes };
+  if (writes === 1 && last !== undefined) head.contents = last;
+  return head;
 }
 
-/** The envelope of a queue file and where its body starts. */
-export interface QueueFileHead {
-  envelope: StoredEnvelope;
-  bodyOffset: number;
-  bodyBytes: number;
-}
-
-/** Read and check the first line of an open queue file. */
-export async function readQueueFileHead(handle: FileHandle, name: string): Promise<QueueFileHead> {
-  const { size } = await handle.stat();
+/** Read and check the first line of an open queue file (a file of up to 64 KiB is read whole). */
+export async function readQueueFileHead(fd: number, name: string): Promise<QueueFileHead> {
+  const { size } = await statFd(fd);
   const parts: Buffer[] = [];
   for (let offset = 0; offset < Math.min(size, MAX_ENVELOPE_BYTES); offset += READ_STEP_BYTES) {
-    const buffer = Buffer.alloc(Math.min(READ_STEP_BYTES, size - offset));
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
+    const buffer = Buffer.allocUnsafe(Math.min(READ_STEP_BYTES, size - offset));
+    const bytesRead = await readFd(fd, buffer, offset);
     const part = buffer.subarray(0, bytesRead);
     const lf = part.indexOf(LF);
     if (lf >= 0) {
       parts.push(part.subarray(0, lf));
       const bodyOffset = offset + lf + 1;
-      return { envelope: parseEnvelopeLine(Buffer.concat(parts), name), bodyOffset, bodyBytes: size - bodyOffset };
+      const head: QueueFileHead = { envelope: parseEnvelopeLine(Buffer.concat(parts), name), bodyOffset, bodyBytes: size - bodyOffset };
+      if (offset === 0 && bytesRead === size) head.contents = part;
+      return head;
     }
     parts.push(part);
     if (bytesRead < buffer.length) break;
@@ -77,9 +86,16 @@ export async function readQueueFileHead(handle: FileHandle, name: string): Promi
   throw new QueueError('corrupt', `queue file ${name} has no complete envelope line`);
 }
 
-/** Open the body of a queue file as a stream (the handle is closed when the stream ends). */
-export function openBody(handle: FileHandle, head: QueueFileHead): Readable {
-  return handle.createReadStream({ start: head.bodyOffset });
+/** The body of a queue file as a stream; takes over `fd` (closed now, or when the stream ends). */
+export function openBody(fd: number, head: QueueFileHead): Readable {
+  if (head.contents === undefined) return createReadStream('', { fd, start: head.bodyOffset });
+  closeFd(fd);
+  return bodyFromMemory(head.contents, head.bodyOffset);
+}
+
+/** The body of a queue file whose bytes are in memory. */
+export function bodyFromMemory(contents: Buffer, bodyOffset: number): Readable {
+  return Readable.from([contents.subarray(bodyOffset)], { objectMode: false });
 }
 
 function parseEnvelopeLine(line: Buffer, name: string): StoredEnvelope {
@@ -87,12 +103,5 @@ function parseEnvelopeLine(line: Buffer, name: string): StoredEnvelope {
     return checkEnvelope(JSON.parse(line.toString('utf8')));
   } catch (error) {
     throw new QueueError('corrupt', `queue file ${name} has a bad envelope`, { cause: error });
-  }
-}
-
-async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
-  for (let offset = 0; offset < bytes.length; ) {
-    const { bytesWritten } = await handle.write(bytes, offset);
-    offset += bytesWritten;
   }
 }

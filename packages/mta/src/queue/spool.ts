@@ -7,17 +7,16 @@
 // its queue file (the commit point; not synced, see #remove) and then its status file. What a crash leaves at each instant
 // is described in the package README; recovery.ts cleans up at start-up.
 
-import { rename, unlink } from 'node:fs/promises';
-import { GroupCommit } from '@mailstack/mailstore';
+import { GroupCommit, closeFd, renamePath, unlinkPath } from '@mailstack/mailstore';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Syncer, type SyncStats } from './durability.js';
-import { type ClientInfo, type DsnParams, type EnqueueRequest, type RecipientParams, type RecipientStatus, type StoredStatus, toStoredEnvelope } from './envelope.js';
-import { QueueError, asQueueError, ignoreMissing } from './errors.js';
+import { type ClientInfo, type DsnParams, type EnqueueRequest, type RecipientParams, type RecipientStatus, type StoredStatus, initialStatus, toStoredEnvelope } from './envelope.js';
+import { QueueError, asQueueError, errnoCode, ignoreMissing } from './errors.js';
 import { pickupMaildrop } from './maildrop.js';
 import { QueueDirs, type QueueState, STATES } from './queue-dirs.js';
 import { newQueueId } from './queue-id.js';
-import { type QueueFileHead, openBody, readQueueFileHead, writeQueueFile } from './queue-file.js';
+import { type QueueFileHead, bodyFromMemory, openBody, readQueueFileHead, writeQueueFile } from './queue-file.js';
 import { type RecoveryReport, recoverSpool } from './recovery.js';
 import { type AttemptRecord, applyAttempt, readStatus, writeStatus } from './status-file.js';
 
@@ -48,6 +47,12 @@ export interface QueueEntry {
 export interface QueueSpoolOptions {
   /** Milliseconds since the epoch (default Date.now): queue ids, arrival and attempt times. */
   clock?: () => number;
+  /**
+   * Bytes of freshly enqueued messages kept in memory until their first delivery attempt, so that
+   * it needs no read of the queue file (default 32 MiB; 0 turns this off). Only files of up to
+   * 64 KiB (written in one step) are kept; past the limit messages are read back from disk.
+   */
+  freshCacheBytes?: number;
 }
 
 /** The on-disk queue of one dataDir. */
@@ -60,11 +65,18 @@ export class QueueSpool {
   readonly #commit: GroupCommit<string>;
   readonly #writing = new Set<string>();
   readonly #busy = new Map<string, Promise<unknown>>();
+  // Messages enqueued by this spool and not yet attempted: their head (and bytes, within
+  // #freshLimit) as written. Such a message has no status file (only recordAttempt writes one),
+  // which lets a first attempt that delivers everything finish with one unlink(2).
+  readonly #fresh = new Map<string, QueueFileHead>();
+  readonly #freshLimit: number;
+  #freshBytes = 0;
 
   private constructor(root: string, options: QueueSpoolOptions) {
     this.root = root;
     this.#dirs = new QueueDirs(root);
     this.#clock = options.clock ?? Date.now;
+    this.#freshLimit = options.freshCacheBytes ?? 32 * 1024 * 1024;
     this.#commit = new GroupCommit<string>((ids) => this.#flush(ids));
   }
 
@@ -92,11 +104,12 @@ export class QueueSpool {
     const path = this.#dirs.path('incoming', id);
     this.#writing.add(id);
     try {
-      await writeQueueFile(path, envelope, body, this.#syncer);
+      const head = await writeQueueFile(path, envelope, body, this.#syncer);
       await this.#commit.commit(id);
+      this.#keepFresh(id, head);
       return id;
     } catch (error) {
-      await unlink(path).catch(() => undefined);
+      await unlinkPath(path).catch(() => undefined);
       throw asQueueError(error, `cannot enqueue ${id}`);
     } finally {
       this.#writing.delete(id);
@@ -105,12 +118,12 @@ export class QueueSpool {
 
   /** One message; throws QueueError 'not-found' if it is not queued. */
   async get(id: string): Promise<QueueEntry> {
-    const { state, handle } = await this.#dirs.openQueued(id);
+    const { state, fd } = await this.#dirs.openQueued(id);
     try {
-      const head = await readQueueFileHead(handle, id);
+      const head = await readQueueFileHead(fd, id);
       return toEntry(id, state, head, await readStatus(this.#dirs, id, head.envelope.recipients.length));
     } finally {
-      await handle.close();
+      closeFd(fd);
     }
   }
 
@@ -131,11 +144,13 @@ export class QueueSpool {
 
   /** The message body as received (without the envelope line). */
   async openMessage(id: string): Promise<Readable> {
-    const { handle } = await this.#dirs.openQueued(id);
+    const fresh = this.#fresh.get(id);
+    if (fresh?.contents !== undefined) return bodyFromMemory(fresh.contents, fresh.bodyOffset);
+    const { fd } = await this.#dirs.openQueued(id);
     try {
-      return openBody(handle, await readQueueFileHead(handle, id));
+      return openBody(fd, await readQueueFileHead(fd, id));
     } catch (error) {
-      await handle.close();
+      closeFd(fd);
       throw error;
     }
   }
@@ -147,8 +162,13 @@ export class QueueSpool {
    */
   recordAttempt(id: string, record: AttemptRecord): Promise<QueueEntry> {
     return this.#exclusive(id, async () => {
-      const { state, handle } = await this.#dirs.openQueued(id);
-      const head = await readQueueFileHead(handle, id).finally(() => handle.close());
+      const fresh = this.#takeFresh(id);
+      if (fresh !== undefined) {
+        const finished = await this.#finishFresh(id, fresh, record);
+        if (finished !== undefined) return finished;
+      }
+      const { state, fd } = await this.#dirs.openQueued(id);
+      const head = await readQueueFileHead(fd, id).finally(() => closeFd(fd));
       const status = await readStatus(this.#dirs, id, head.envelope.recipients.length);
       applyAttempt(status, record, this.#clock(), id);
       const open = status.recipients.filter((r) => r.status === 'pending' || r.status === 'deferred');
@@ -181,8 +201,9 @@ export class QueueSpool {
   /** Remove a message from the queue without delivering it (postsuper -d). */
   delete(id: string): Promise<void> {
     return this.#exclusive(id, async () => {
-      const { state, handle } = await this.#dirs.openQueued(id);
-      await handle.close();
+      this.#takeFresh(id);
+      const { state, fd } = await this.#dirs.openQueued(id);
+      closeFd(fd);
       await this.#remove(id, state, 'deleted');
     });
   }
@@ -201,8 +222,40 @@ export class QueueSpool {
     return pickupMaildrop(this.#dirs, this.#syncer, this.#clock());
   }
 
+  #keepFresh(id: string, head: QueueFileHead): void {
+    const size = head.contents?.length ?? 0;
+    if (this.#freshBytes + size > this.#freshLimit) delete head.contents;
+    else this.#freshBytes += size;
+    this.#fresh.set(id, head);
+  }
+
+  #takeFresh(id: string): QueueFileHead | undefined {
+    const head = this.#fresh.get(id);
+    if (head === undefined) return undefined;
+    this.#fresh.delete(id);
+    this.#freshBytes -= head.contents?.length ?? 0;
+    return head;
+  }
+
+  // The first attempt of a message this spool enqueued: it is in active/ unless another process
+  // moved or deleted it, and it has no status file. If the attempt leaves nothing open, removing
+  // the queue file is all there is to do; an ENOENT (moved meanwhile) or an attempt that leaves
+  // recipients open resolves undefined: the caller takes the general path, which reads the disk.
+  async #finishFresh(id: string, head: QueueFileHead, record: AttemptRecord): Promise<QueueEntry | undefined> {
+    const status = initialStatus(head.envelope.recipients.length);
+    applyAttempt(status, record, this.#clock(), id);
+    if (status.recipients.some((r) => r.status === 'pending' || r.status === 'deferred')) return undefined;
+    try {
+      await unlinkPath(this.#dirs.path('active', id));
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return undefined;
+      throw asQueueError(error, `cannot remove ${id}`);
+    }
+    return toEntry(id, 'done', head, status);
+  }
+
   async #flush(ids: readonly string[]): Promise<readonly unknown[]> {
-    const renames = await Promise.allSettled(ids.map((id) => rename(this.#dirs.path('incoming', id), this.#dirs.path('active', id))));
+    const renames = await Promise.allSettled(ids.map((id) => renamePath(this.#dirs.path('incoming', id), this.#dirs.path('active', id))));
     this.#syncer.stats.commitBatches++;
     await this.#syncer.directory(this.#dirs.path('active'));
     return renames.map((r) => (r.status === 'rejected' ? r.reason : undefined));
@@ -210,6 +263,7 @@ export class QueueSpool {
 
   #move(id: string, from: readonly QueueState[], to: QueueState): Promise<void> {
     return this.#exclusive(id, async () => {
+      this.#takeFresh(id);
       const state = await this.#dirs.stateOf(id);
       if (state === null) throw new QueueError('not-found', `${id} is not queued`);
       if (!from.includes(state)) throw new QueueError('wrong-state', `${id} is ${state}, not ${from.join(' or ')}`);
@@ -219,7 +273,7 @@ export class QueueSpool {
 
   async #rename(id: string, from: QueueState, to: QueueState): Promise<void> {
     try {
-      await rename(this.#dirs.path(from, id), this.#dirs.path(to, id));
+      await renamePath(this.#dirs.path(from, id), this.#dirs.path(to, id));
       await this.#syncer.directory(this.#dirs.path(to));
     } catch (error) {
       throw asQueueError(error, `cannot move ${id} from ${from} to ${to}`);
@@ -230,9 +284,9 @@ export class QueueSpool {
   // duplicate delivery (README, crash table). A deletion is synced: the message must not come back.
   async #remove(id: string, state: QueueState, why: 'delivered' | 'deleted'): Promise<void> {
     try {
-      await unlink(this.#dirs.path(state, id));
+      await unlinkPath(this.#dirs.path(state, id));
       if (why === 'deleted') await this.#syncer.directory(this.#dirs.path(state));
-      await unlink(this.#dirs.path('status', id)).catch(ignoreMissing);
+      await unlinkPath(this.#dirs.path('status', id)).catch(ignoreMissing);
     } catch (error) {
       throw asQueueError(error, `cannot remove ${id}`);
     }

@@ -2,7 +2,8 @@
 // attempt). Absent until the first attempt; replaced atomically: write status/<id>.tmp,
 // fdatasync, rename over status/<id>, fsync status/. A crash leaves the old or the new version.
 
-import { type FileHandle, open, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { closeFd, openFd, renamePath, writeAllFd } from '@mailstack/mailstore';
 import type { Syncer } from './durability.js';
 import { type StoredStatus, checkStatus, initialStatus } from './envelope.js';
 import { QueueError, asQueueError, errnoCode } from './errors.js';
@@ -42,17 +43,17 @@ export async function readStatus(dirs: QueueDirs, id: string, recipientCount: nu
 export async function writeStatus(dirs: QueueDirs, syncer: Syncer, id: string, status: StoredStatus): Promise<void> {
   const path = dirs.path('status', id);
   const temp = `${path}.tmp`;
-  let handle: FileHandle | undefined;
   try {
-    handle = await open(temp, 'w', 0o600);
-    await writeFile(handle, JSON.stringify(status));
-    await syncer.file(handle);
-    await handle.close();
-    handle = undefined;
-    await rename(temp, path);
+    const fd = await openFd(temp, 'w');
+    try {
+      await writeAllFd(fd, Buffer.from(JSON.stringify(status), 'utf8'));
+      await syncer.file(fd);
+    } finally {
+      closeFd(fd);
+    }
+    await renamePath(temp, path);
     await syncer.directory(dirs.path('status'));
   } catch (error) {
-    await handle?.close();
     throw asQueueError(error, `cannot write the status of ${id}`);
   }
 }

@@ -122,6 +122,49 @@ describe('per-recipient status', () => {
   });
 });
 
+describe('first attempt of a message this spool enqueued', () => {
+  it('finishes a fully delivered message by removing its queue file, with the entry it had', async () => {
+    const id = await spool.enqueue(request, body(MESSAGE));
+    now += 500;
+    const done = await spool.recordAttempt(id, { results: [{ recipient: 0, outcome: 'delivered' }, { recipient: 1, outcome: 'delivered', diagnostic: '250 ok' }] });
+    expect(done).toMatchObject({ id, state: 'done', sender: 'alice@example.test', attempts: 1, lastAttemptAt: now, sizeBytes: MESSAGE.length });
+    expect(done.recipients.map((r) => [r.address, r.status, r.lastError])).toEqual([['bob@example.test', 'delivered', undefined], ['carol@example.test', 'delivered', '250 ok']]);
+    for (const name of ['active', 'deferred', 'hold', 'status', 'incoming']) expect(await dir(name)).toEqual([]);
+  });
+
+  it('serves the body from memory until the attempt, and from the file when over freshCacheBytes', async () => {
+    const id = await spool.enqueue(request, body(MESSAGE));
+    await rm(join(dataDir, 'queue', 'active', id)); // the memory copy answers
+    expect(await text(await spool.openMessage(id))).toBe(MESSAGE);
+
+    const small = await QueueSpool.open(dataDir, { clock: () => now, freshCacheBytes: 10 });
+    const onDisk = await small.enqueue(request, body(MESSAGE));
+    await rm(join(dataDir, 'queue', 'active', onDisk));
+    await expect(small.openMessage(onDisk)).rejects.toMatchObject({ code: 'not-found' });
+  });
+
+  it('follows a message another process moved to hold/ before the attempt was recorded', async () => {
+    const id = await spool.enqueue(request, body(MESSAGE));
+    const other = await QueueSpool.open(dataDir, { clock: () => now });
+    await other.hold(id);
+    const done = await spool.recordAttempt(id, { results: [{ recipient: 0, outcome: 'delivered' }, { recipient: 1, outcome: 'delivered' }] });
+    expect(done.state).toBe('done');
+    expect(await dir('hold')).toEqual([]);
+  });
+
+  it('reports not-found when another process deleted the message', async () => {
+    const id = await spool.enqueue(request, body(MESSAGE));
+    await (await QueueSpool.open(dataDir, { clock: () => now })).delete(id);
+    await expect(spool.recordAttempt(id, { results: [{ recipient: 0, outcome: 'delivered' }, { recipient: 1, outcome: 'delivered' }] })).rejects.toMatchObject({ code: 'not-found' });
+  });
+
+  it('reads a large body (several write steps) back from the file', async () => {
+    const big = `Subject: big\r\n\r\n${'x'.repeat(99)}\r\n`.repeat(2000);
+    const id = await spool.enqueue(request, body(...big.match(/[^]{1,1000}/g)!));
+    expect(await text(await spool.openMessage(id))).toBe(big);
+  });
+});
+
 describe('hold, release, delete, list', () => {
   it('moves messages between folders by rename and lists them', async () => {
     const a = await spool.enqueue(request, body('a'));
