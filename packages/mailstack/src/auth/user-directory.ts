@@ -157,6 +157,11 @@ export class UserDirectory implements CredentialLookup {
    */
   async find(nameOrAddress: string): Promise<LocalUser | undefined> {
     await this.refresh();
+    return this.findLoaded(nameOrAddress);
+  }
+
+  /** As find(), in the users as last read, without checking the file (for callers that refresh on their own schedule). */
+  findLoaded(nameOrAddress: string): LocalUser | undefined {
     const users = this.#snapshot.users;
     const byName = (name: string): LocalUser | undefined =>
       users.find((u) => u.name === name) ?? users.find((u) => u.name.toLowerCase() === name.toLowerCase());

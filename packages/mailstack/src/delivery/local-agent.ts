@@ -29,19 +29,24 @@ export interface LocalAgentOptions {
   readonly router: Router;
   /** Our host name: Maildir file names, the domain of Delivered-To for a bare local name. */
   readonly hostname: string;
+  /** The user as last loaded (refreshUsers keeps it current). */
   readonly findUser: (name: string) => Promise<LocalMailbox | undefined>;
   /**
    * Brings the router's view of the local users up to date before a recipient is expanded: mail
-   * from the maildrop (`mailstack sendmail`) never passed RCPT, where the SMTP side refreshes it,
-   * so a user added while `serve` runs would otherwise be unknown here.
+   * from the maildrop (`mailstack sendmail`) never passed RCPT, where the SMTP side refreshes it.
+   * Called unforced before each recipient (the callee may rate-limit its check of the users file),
+   * and forced when a recipient turned out unknown, so that mail to a user added while `serve`
+   * runs is delivered rather than bounced; the recipient is then expanded again.
    */
-  readonly refreshUsers?: () => Promise<void>;
+  readonly refreshUsers?: (force: boolean) => Promise<void>;
   /** Queue a copy of the message for remote alias members; resolves with the new queue id. */
   readonly forward: (message: QueuedMessage, sender: string, recipients: readonly string[], deliveredTo: string) => Promise<string>;
   /** Longest run of a `|command` target (Postfix command_time_limit 1000s). */
   readonly commandTimeoutMs: number;
 }
 
+// The enhanced status of an expansion failure for a name that is not a user (alias-expansion.ts).
+const UNKNOWN_USER = '5.1.1';
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const reply = (code: number, enhanced: string, text: string): MtaReply => ({ code, enhanced, text });
 
@@ -56,8 +61,12 @@ export class LocalDeliveryAgent {
 
   /** Deliver one message to one local recipient (an address at a local domain, or a bare name). */
   async deliver(message: QueuedMessage, recipient: string): Promise<RecipientOutcome> {
-    await this.#options.refreshUsers?.();
-    const expansion = await this.#options.router.expandRecipient(recipient);
+    await this.#options.refreshUsers?.(false);
+    let expansion = await this.#options.router.expandRecipient(recipient);
+    if (this.#options.refreshUsers && expansion.failures.some((f) => f.status === UNKNOWN_USER)) {
+      await this.#options.refreshUsers(true);
+      expansion = await this.#options.router.expandRecipient(recipient);
+    }
     const results: RecipientOutcome[] = expansion.failures.map((f) => ({
       recipient,
       outcome: f.status.startsWith('5') ? 'permanent' : 'transient',

@@ -86,8 +86,8 @@ export async function startServer(config: MailstackConfig, options: StartServerO
   const local = new LocalDeliveryAgent({
     router,
     hostname: config.hostname,
-    findUser: (name) => directory.find(name),
-    refreshUsers: () => names.refreshNow(),
+    findUser: async (name) => directory.findLoaded(name),
+    refreshUsers: (force) => (force ? names.refreshNow() : names.refresh()),
     forward: (message, sender, recipients, deliveredTo) => manager!.forward(message, sender, recipients, deliveredTo),
     commandTimeoutMs: 1_000_000,
   });

@@ -2,9 +2,10 @@
  * The router asks "is this a local user?" synchronously at RCPT time; the UserDirectory answers
  * asynchronously (it re-reads the users file when it changed). This keeps the current set of
  * names, refreshed before RCPT checks at most once per `maxAgeMs` (a stat when nothing changed),
- * so a user added with `mailstack user add` is known within a second. Local delivery asks for a
- * check without the age limit (`refreshNow`): a maildrop message for a user added a moment ago
- * would otherwise bounce as unknown.
+ * so a user added with `mailstack user add` is known within a second. Local delivery uses the
+ * same age limit (at most one stat of the users file per second, however many deliveries) and
+ * asks for a check without it (`refreshNow`) only when a recipient turns out unknown: a maildrop
+ * message for a user added a moment ago would otherwise bounce.
  */
 import type { UserDirectory } from '../auth/user-directory.js';
 
