@@ -49,7 +49,15 @@ export interface QueueManagerOptions {
   readonly logger: Logger;
   /** Maildrop and flush-trigger scan period; default 1000 ms. */
   readonly scanIntervalMs?: number;
+  /**
+   * Concurrent local deliveries (Postfix local_destination_concurrency_limit); default
+   * LOCAL_CONCURRENCY. Deliveries to remote destinations keep the scheduler's window (up to 20).
+   */
+  readonly localConcurrency?: number;
 }
+
+/** Default concurrency of local delivery, as Postfix's local_destination_concurrency_limit. */
+export const LOCAL_CONCURRENCY = 20;
 
 /** What the manager keeps about a message it scheduled (the spool has the rest). */
 type Tracked = Pick<QueueEntry, 'id' | 'sender' | 'recipients' | 'arrivalAt' | 'dsn' | 'attempts'>;
@@ -75,6 +83,7 @@ export class QueueManager {
       minimalBackoffMs: options.retry.firstMs,
       maximalBackoffMs: options.retry.maxMs,
       maximalQueueLifetimeMs: options.retry.lifetimeMs,
+      destinationConcurrencyLimits: { local: options.localConcurrency ?? LOCAL_CONCURRENCY },
     });
   }
 

@@ -43,6 +43,11 @@ export interface SchedulerOptions {
   initialDestinationConcurrency?: number;
   /** Postfix default_destination_concurrency_limit; default 20. */
   destinationConcurrencyLimit?: number;
+  /**
+   * Limits of particular destinations instead of destinationConcurrencyLimit (Postfix's
+   * <transport>_destination_concurrency_limit), e.g. `{ local: 2 }` as Postfix's local(8).
+   */
+  destinationConcurrencyLimits?: Readonly<Record<string, number>>;
   /** Postfix default_destination_recipient_limit; default 50. */
   destinationRecipientLimit?: number;
   /** Consecutive destination failures before it is throttled; default 1 (Postfix's cohort limit). */
@@ -118,6 +123,8 @@ interface MessageEntry {
 interface DestinationEntry {
   inFlight: number;
   window: number;
+  /** The most the window may grow to. */
+  limit: number;
   failures: number;
   blockedUntil: number;
   /** Due recipients by message, in the order they became due. */
@@ -143,8 +150,12 @@ export class RetryScheduler {
       destinationConcurrencyLimit: 20,
       destinationRecipientLimit: 50,
       destinationFailureLimit: 1,
+      destinationConcurrencyLimits: {},
       ...stripUndefined(options),
     };
+    for (const [name, limit] of Object.entries(this.#o.destinationConcurrencyLimits)) {
+      if (!Number.isInteger(limit) || limit < 1) throw new MtaUsageError('invalid-value', `concurrency limit of ${name} must be a positive integer, not ${limit}`);
+    }
   }
 
   /** Start scheduling a message; its recipients are due at once unless nextAttemptAt says later. */
@@ -208,7 +219,7 @@ export class RetryScheduler {
     switch (outcome.outcome) {
       case 'delivered':
         destination.failures = 0;
-        destination.window = Math.min(this.#o.destinationConcurrencyLimit, destination.window + 1);
+        destination.window = Math.min(destination.limit, destination.window + 1);
         entry.state = { phase: 'delivered' };
         return;
       case 'permanent':
@@ -418,7 +429,8 @@ export class RetryScheduler {
   #destination(name: string): DestinationEntry {
     let d = this.#destinations.get(name);
     if (!d) {
-      d = { inFlight: 0, window: this.#o.initialDestinationConcurrency, failures: 0, blockedUntil: 0, ready: new Map() };
+      const limit = Object.hasOwn(this.#o.destinationConcurrencyLimits, name) ? this.#o.destinationConcurrencyLimits[name]! : this.#o.destinationConcurrencyLimit;
+      d = { inFlight: 0, window: Math.min(this.#o.initialDestinationConcurrency, limit), limit, failures: 0, blockedUntil: 0, ready: new Map() };
       this.#destinations.set(name, d);
     }
     return d;

@@ -132,6 +132,22 @@ describe('RetryScheduler', () => {
     expect(inFlight).toBe(0);
   });
 
+  it('applies a per-destination concurrency limit (local: 2) and rejects a bad one', () => {
+    const s = new RetryScheduler({ destinationConcurrencyLimits: { local: 2 } });
+    for (let i = 0; i < 10; i++) {
+      s.add({ queueId: `L${i}`, arrivalAt: 0, recipients: [{ recipient: `u${i}`, destination: 'local' }, { recipient: `u${i}@x`, destination: 'x' }] });
+    }
+    const first = delivers(s.next(0));
+    expect(first.filter((d) => d.destination === 'local').map((d) => d.queueId)).toEqual(['L0', 'L1']);
+    expect(first.filter((d) => d.destination === 'x')).toHaveLength(5);
+    for (let i = 0; i < 5; i++) s.record({ queueId: `L${i}`, recipient: `u${i}@x`, outcome: 'delivered', at: 1 });
+    s.record({ queueId: 'L0', recipient: 'u0', outcome: 'delivered', at: 1 });
+    const second = delivers(s.next(1));
+    expect(second.filter((d) => d.destination === 'local').map((d) => d.queueId)).toEqual(['L2']); // the window never grows past 2
+    expect(second.filter((d) => d.destination === 'x')).toHaveLength(5);
+    expect(() => new RetryScheduler({ destinationConcurrencyLimits: { local: 0 } })).toThrow(MtaUsageError);
+  });
+
   it('splits a message into batches of destinationRecipientLimit', () => {
     const s = new RetryScheduler();
     const recipients = Array.from({ length: 120 }, (_, i) => ({ recipient: `u${i}@x`, destination: 'x' }));
