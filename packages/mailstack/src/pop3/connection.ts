@@ -74,6 +74,7 @@ export class Pop3Connection {
   #busy = false;
   #queued = 0; // pumps queued in or running through #serial
   #ended = false;
+  #tickQueued = false;
   #draining = false;
   #closeAfterReply = false;
   #endReason = '';
@@ -202,7 +203,7 @@ export class Pop3Connection {
   /** The server is stopping: end at the next command boundary (a RETR being sent finishes first). */
   shutdown(): void {
     this.#draining = true;
-    if (!this.#busy) void this.#queuedPump().then((r) => r === 'closed' && this.#socket.destroySoon());
+    if (!this.#busy) this.#outsidePump();
   }
 
   /** The grace period is over: cut the connection. */
@@ -214,7 +215,26 @@ export class Pop3Connection {
   #onTick(now: number): void {
     if (this.#busy || this.#ended) return;
     this.#core.tick(now);
-    void this.#queuedPump().then((r) => r === 'closed' && this.#socket.destroySoon());
+    // One clock pump queued at a time: a clock that jumps (a suspended machine, faked timers)
+    // fires many ticks at once, and each queued pump that found the session closed added a
+    // 'finish' listener to the socket through destroySoon() (MaxListenersExceededWarning).
+    if (this.#tickQueued) return;
+    this.#tickQueued = true;
+    this.#outsidePump(() => (this.#tickQueued = false));
+  }
+
+  /** A pump not started by input (the clock, shutdown): closes the socket when the session ends there. */
+  #outsidePump(done?: () => void): void {
+    this.#queuedPump().then(
+      (result) => {
+        done?.();
+        if (result === 'closed') this.#socket.destroySoon();
+      },
+      (error: unknown) => {
+        this.#endReason ||= `error: ${(error as Error).message}`;
+        this.#socket.destroy(); // the read loop sees the close and ends the session
+      },
+    );
   }
 
   #push(bytes: Uint8Array): void {
