@@ -143,7 +143,9 @@ export class SessionMaildrop {
     const gone = new Set(deleted);
     const uids = deleted.map((msg) => this.#message(msg).uid);
     const bytes = deleted.reduce((sum, msg) => sum + this.#message(msg).crlfSizeBytes, 0);
-    await this.#folder.expunge(uids);
+    // Nothing marked, nothing to expunge: no directory syncs and no rescan of the folder (the
+    // common QUIT of a client that leaves its mail on the server).
+    if (uids.length > 0) await this.#folder.expunge(uids);
     const unseen = [...this.#retrieved].filter((msg) => !gone.has(msg)).map((msg) => this.#message(msg)).filter((m) => !m.flags.includes('S'));
     await inBatches(unseen, async (m) => {
       try {
