@@ -20,6 +20,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { CrlfExpander, MaildirFolder, StoreError, type LockHandle, type MaildirMessage } from '@mailstack/mailstore';
 import type { Maildrop } from '@mailstack/pop3-core';
+import { slab } from './slab.js';
 
 const LOCK_KIND = 'pop3';
 const MAX_READ_BYTES = 65_536;
@@ -187,35 +188,6 @@ function* readCrlf(fd: number, sizeBytes: number): Generator<Uint8Array> {
     closeSync(fd);
   }
 }
-
-/**
- * Read buffers carved from 1 MiB slabs, as Node's own Buffer pool does for small buffers: one
- * allocation per ~250 messages instead of one each (the garbage collector's load was the largest
- * cost after the socket writes). A slice stays valid until the socket has sent it; a slab is
- * never reused, only replaced, so no bytes are overwritten while queued.
- */
-class Slab {
-  static readonly SIZE_BYTES = 1 << 20;
-  #buffer = Buffer.allocUnsafeSlow(Slab.SIZE_BYTES);
-  #used = 0;
-
-  take(size: number): Buffer {
-    if (this.#used + size > this.#buffer.length) {
-      this.#buffer = Buffer.allocUnsafeSlow(Math.max(Slab.SIZE_BYTES, size));
-      this.#used = 0;
-    }
-    const start = this.#used;
-    this.#used += size;
-    return this.#buffer.subarray(start, start + size);
-  }
-
-  /** The last `take` used `unused` bytes fewer than it asked for (synchronously after it). */
-  giveBack(unused: number): void {
-    this.#used -= unused;
-  }
-}
-
-const slab = new Slab();
 
 /** Renames in flight at once: enough to keep the thread pool busy, not to flood it. */
 const RENAME_BATCH = 16;
