@@ -29,8 +29,13 @@ export type PathError = 'syntax' | 'non-ascii';
 /** A parsed path and the index just after its closing ">". */
 export type PathResult<T> = { ok: true; value: T; end: number } | { ok: false; error: PathError };
 
-// RFC 5321 §4.1.2 atext (RFC 5322 §3.2.3): ALPHA / DIGIT / "!#$%&'*+-/=?^_`{|}~".
-const ATEXT = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]$/;
+// RFC 5321 §4.1.2 Dot-string = Atom *("." Atom), Atom = 1*atext; atext (RFC 5322 §3.2.3) is
+// ALPHA / DIGIT / "!#$%&'*+-/=?^_`{|}~", and with SMTPUTF8 any non-ASCII character too (RFC 6531 §3.3).
+// One regular expression each (hot path: every MAIL and RCPT).
+const ATEXT = "A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~";
+const DOT_STRING_ASCII = new RegExp(`^[${ATEXT}]+(?:\\.[${ATEXT}]+)*$`);
+const DOT_STRING_UTF8 = new RegExp(`^[${ATEXT}\\u{80}-\\u{10FFFF}]+(?:\\.[${ATEXT}\\u{80}-\\u{10FFFF}]+)*$`, 'u');
+const NON_ASCII = /[^\x00-\x7f]/;
 // RFC 5321 §4.5.3.1.2-3: domain 255 octets, path 256 octets. Lenient: the 64-octet local-part
 // limit (§4.5.3.1.1) is not enforced, as Postfix does not; the path limit still bounds it.
 const MAX_DOMAIN_OCTETS = 255;
@@ -52,20 +57,15 @@ function utf8Length(s: string): number {
 }
 const isNonAscii = (c: string): boolean => c.charCodeAt(0) > 0x7f;
 
-function isAtext(c: string, utf8: boolean): boolean {
-  return ATEXT.test(c) || (utf8 && isNonAscii(c));
-}
-
 /** RFC 5321 §4.1.2 Dot-string (atoms separated by single dots). */
 export function isDotString(s: string, utf8 = true): boolean {
-  if (s === '') return false;
-  return s.split('.').every((atom) => atom !== '' && [...atom].every((c) => isAtext(c, utf8)));
+  return (utf8 ? DOT_STRING_UTF8 : DOT_STRING_ASCII).test(s);
 }
 
 // RFC 5321 §4.1.2: sub-domain = Let-dig [Ldh-str]; RFC 6531 §3.3: sub-domain =/ U-label.
 function isSubDomain(label: string, utf8: boolean): boolean {
   if (label === '' || label.length > 63) return false;
-  if ([...label].some(isNonAscii)) return utf8 && !/[\s\u0000-\u0020.@<>[\]]/.test(label);
+  if (NON_ASCII.test(label)) return utf8 && !/[\s\u0000-\u0020.@<>[\]]/.test(label);
   return /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/.test(label);
 }
 
@@ -143,7 +143,7 @@ export function parseMailbox(s: string, utf8: boolean): { ok: true; value: Mailb
     localPart = s.slice(0, at);
     rest = at;
     if (!isDotString(localPart, true)) return { ok: false, error: 'syntax' };
-    if (!utf8 && [...localPart].some(isNonAscii)) return { ok: false, error: 'non-ascii' };
+    if (!utf8 && NON_ASCII.test(localPart)) return { ok: false, error: 'non-ascii' };
   }
   if (s[rest] !== '@') return { ok: false, error: 'syntax' };
   const domain = s.slice(rest + 1);

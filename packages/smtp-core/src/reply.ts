@@ -38,12 +38,12 @@ export function isValidReply(reply: Reply): boolean {
 export function encodeReply(reply: Reply): Uint8Array {
   const lines = replyLines(reply);
   const prefix = reply.enhanced === undefined ? '' : `${reply.enhanced} `;
+  const last = lines.length - 1;
+  if (last < 0) return new Uint8Array(0);
   let out = '';
-  lines.forEach((line, i) => {
-    // RFC 4954 §4: a challenge with no data is "334 " (the space stays even with empty text).
-    out += `${reply.code}${i === lines.length - 1 ? ' ' : '-'}${prefix}${line}\r\n`;
-  });
-  return encoder.encode(out);
+  for (let i = 0; i < last; i++) out += `${reply.code}-${prefix}${lines[i]}\r\n`;
+  // RFC 4954 §4: a challenge with no data is "334 " (the space stays even with empty text).
+  return encoder.encode(`${out}${reply.code} ${prefix}${lines[last]}\r\n`);
 }
 
 const LF = 0x0a;

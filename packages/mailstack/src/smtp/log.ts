@@ -31,7 +31,10 @@ export class CommandCounts {
 const replyText = (r: Reply): string => `${r.code}${r.enhanced === undefined ? '' : ` ${r.enhanced}`} ${typeof r.text === 'string' ? r.text : r.text.join(' ')}`;
 const path = (p: ReversePath): string => formatPath(p);
 
-/** A logger bound to one connection. */
+/**
+ * A logger bound to one connection. Without a logger every method returns before it formats
+ * anything: a server embedded without logging pays nothing per message for its log lines.
+ */
 export class ConnectionLog {
   readonly #logger: SmtpLogger | undefined;
   readonly #info: SmtpConnectionInfo;
@@ -41,34 +44,40 @@ export class ConnectionLog {
     this.#info = info;
   }
 
-  #emit(event: Parameters<SmtpLogger>[0]['event'], text: string): void {
-    this.#logger?.({ event, connection: this.#info.id, message: `${this.#info.id}: ${text}` });
+  /** `text` is called only when there is a logger. */
+  #emit(event: Parameters<SmtpLogger>[0]['event'], text: () => string): void {
+    const logger = this.#logger;
+    if (logger !== undefined) logger({ event, connection: this.#info.id, message: `${this.#info.id}: ${text()}` });
   }
 
   connect(greeting: Reply): void {
-    const refused = greeting.code === 220 ? '' : ` refused: ${replyText(greeting)}`;
-    this.#emit('connect', `connect from [${this.#info.remoteAddress}]:${this.#info.remotePort} to ${this.#info.role} port ${this.#info.localPort}${refused}`);
+    this.#emit('connect', () => {
+      const refused = greeting.code === 220 ? '' : ` refused: ${replyText(greeting)}`;
+      return `connect from [${this.#info.remoteAddress}]:${this.#info.remotePort} to ${this.#info.role} port ${this.#info.localPort}${refused}`;
+    });
   }
 
   disconnect(counts: CommandCounts, reason: string): void {
-    this.#emit('disconnect', `disconnect from [${this.#info.remoteAddress}] ${counts.toString()}${reason === '' ? '' : ` (${reason})`}`);
+    this.#emit('disconnect', () => `disconnect from [${this.#info.remoteAddress}] ${counts.toString()}${reason === '' ? '' : ` (${reason})`}`);
   }
 
   transaction(envelope: Envelope, sizeBytes: number, reply: Reply): void {
-    const to = envelope.recipients.map((r) => path(r.forwardPath)).join(',');
-    const status = reply.code < 300 ? 'sent' : reply.code < 500 ? 'deferred' : 'bounced';
-    this.#emit('transaction', `from=${path(envelope.reversePath)}, to=${to}, size=${sizeBytes}, nrcpt=${envelope.recipients.length} status=${status} (${replyText(reply)})`);
+    this.#emit('transaction', () => {
+      const to = envelope.recipients.map((r) => path(r.forwardPath)).join(',');
+      const status = reply.code < 300 ? 'sent' : reply.code < 500 ? 'deferred' : 'bounced';
+      return `from=${path(envelope.reversePath)}, to=${to}, size=${sizeBytes}, nrcpt=${envelope.recipients.length} status=${status} (${replyText(reply)})`;
+    });
   }
 
   tls(protocol: string | null, cipher: string): void {
-    this.#emit('tls', `TLS connection established: ${protocol ?? 'unknown'} with cipher ${cipher}`);
+    this.#emit('tls', () => `TLS connection established: ${protocol ?? 'unknown'} with cipher ${cipher}`);
   }
 
   auth(ok: boolean, mechanism: string, detail: string): void {
-    this.#emit('auth', `${ok ? 'sasl_method' : 'SASL authentication failed: method'}=${mechanism}, ${detail}`);
+    this.#emit('auth', () => `${ok ? 'sasl_method' : 'SASL authentication failed: method'}=${mechanism}, ${detail}`);
   }
 
   error(text: string): void {
-    this.#emit('error', text);
+    this.#emit('error', () => text);
   }
 }
