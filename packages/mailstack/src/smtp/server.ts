@@ -59,13 +59,16 @@ export class SmtpServer {
     const implicitTls = options.implicitTls ?? false;
     if (implicitTls && this.#options.tls === undefined) throw new SmtpServerError('no-tls', 'implicit TLS needs the tls option');
     const role = options.role ?? 'smtp';
-    const server = createServer({ noDelay: true }, (socket) => void this.#accept(socket, role, implicitTls));
+    // An accepted socket's local port is the listener's: known once, no getsockname(2) per connection.
+    let localPort = 0;
+    const server = createServer({ noDelay: true }, (socket) => void this.#accept(socket, role, implicitTls, localPort));
     server.on('error', () => undefined); // after listen() succeeded: accept errors (EMFILE) are not fatal
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(options.port, options.host, () => {
           server.off('error', reject);
+          localPort = (server.address() as AddressInfo).port;
           resolve();
         });
       });
@@ -74,13 +77,13 @@ export class SmtpServer {
     }
     this.#servers.push(server);
     const address = server.address() as AddressInfo;
-    return { host: address.address, port: address.port, role, implicitTls };
+    return { host: address.address, port: localPort, role, implicitTls };
   }
 
-  async #accept(raw: Socket, role: SmtpRole, implicitTls: boolean): Promise<void> {
+  async #accept(raw: Socket, role: SmtpRole, implicitTls: boolean, localPort: number): Promise<void> {
     raw.on('error', () => undefined); // read errors end the read loop; no unhandled 'error'
     const ip = normalizeIp(raw.remoteAddress);
-    const info: SmtpConnectionInfo = { id: `c${++this.#seq}`, remoteAddress: ip, remotePort: raw.remotePort ?? 0, localPort: raw.localPort ?? 0, role };
+    const info: SmtpConnectionInfo = { id: `c${++this.#seq}`, remoteAddress: ip, remotePort: raw.remotePort ?? 0, localPort, role };
     const admitted = this.#limiter.admit(ip);
     const refusal: Reply | undefined = admitted.ok
       ? undefined

@@ -57,6 +57,8 @@ describe('SmtpServer basics', () => {
     expect(m.body.toString('latin1')).toBe('Subject: hi\r\n\r\n.leading dot\r\nline two\r\n');
     expect(m.from).toBe('<a@x.test>');
     expect(m.to).toEqual(['<b@example.test>', '<c@example.test>']);
+    // The local port is the listener's (taken from it, not asked of each socket).
+    expect(m.session).toMatchObject({ remoteAddress: '127.0.0.1', localPort: t.ports.smtp, role: 'smtp', tls: false });
   });
 
   it('batches pipelined replies into one write', async () => {
@@ -133,7 +135,7 @@ describe('SmtpServer basics', () => {
     const connects = t.rec.logs.filter((l) => l.event === 'connect');
     const disconnects = t.rec.logs.filter((l) => l.event === 'disconnect');
     expect(connects.length).toBeGreaterThan(3);
-    expect(connects[0]!.message).toMatch(/^c\d+: connect from \[127\.0\.0\.1\]:\d+ to smtp port \d+$/);
+    expect(connects[0]!.message).toMatch(new RegExp(`^c\\d+: connect from \\[127\\.0\\.0\\.1\\]:\\d+ to smtp port ${t.ports.smtp}$`));
     expect(disconnects.some((l) => /ehlo=1 mail=1 rcpt=2 data=1 quit=1 commands=6/.test(l.message))).toBe(true);
     expect(t.rec.logs.some((l) => l.event === 'transaction' && /from=<a@x\.test>, to=<b@example\.test>,<c@example\.test>, size=\d+, nrcpt=2 status=sent \(250 2\.0\.0 Ok: queued as T\d+\)/.test(l.message))).toBe(true);
   });
