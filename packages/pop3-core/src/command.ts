@@ -203,9 +203,9 @@ export function decodeCommand(
 
 const utf8 = new TextDecoder('utf-8');
 
-/** The text of a line without its CR; bytes that are not UTF-8 become U+FFFD. */
-export function decodeLine(line: Uint8Array): string {
-  const end = line.length > 0 && line[line.length - 1] === 0x0d ? line.length - 1 : line.length;
+/** The text of the first `length` bytes of a line (its LF left out) without a trailing CR; bytes that are not UTF-8 become U+FFFD. */
+export function decodeLine(line: Uint8Array, length = line.length): string {
+  const end = length > 0 && line[length - 1] === 0x0d ? length - 1 : length;
   // Command lines are short and nearly always ASCII: a latin1 view of them is the same string,
   // without the decoder's per-call cost.
   let ascii = true;

@@ -30,9 +30,10 @@ export class ByteQueue {
     let offset = this.#head;
     for (const chunk of this.#chunks) {
       if (base >= limit) break;
-      const end = Math.min(chunk.length, offset + limit - base);
-      const at = chunk.subarray(0, end).indexOf(byte, offset);
-      if (at >= 0) return base + at - offset;
+      // No subarray per call: search the chunk itself and compare with the limit. The search
+      // stops at the first match, so it reads no further than the line it finds.
+      const at = chunk.indexOf(byte, offset);
+      if (at >= 0) return at - offset < limit - base ? base + at - offset : -1;
       base += chunk.length - offset;
       offset = 0;
     }
@@ -62,10 +63,11 @@ export class ByteQueue {
 
   /** Removes and returns the first `n` bytes (a view when they lie in one chunk, else a copy). */
   take(n: number): Uint8Array {
-    const front = this.peekFront();
-    if (front && front.length >= n) {
+    const first = this.#chunks[0];
+    const start = this.#head;
+    if (first !== undefined && first.length - start >= n) {
       this.skip(n);
-      return front.subarray(0, n);
+      return first.subarray(start, start + n);
     }
     const out = new Uint8Array(Math.min(n, this.#length));
     let filled = 0;

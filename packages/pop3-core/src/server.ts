@@ -76,6 +76,15 @@ type TransactionCommand = Extract<Pop3Command, { verb: 'STAT' | 'LIST' | 'UIDL' 
 const COUNTED: ReadonlySet<Pop3ErrorCode> = new Set<Pop3ErrorCode>(['unknown-command', 'syntax', 'wrong-state', 'line-too-long', 'bad-base64']);
 const MIN_IDLE_TIMEOUT_MS = 10 * 60 * 1000; // RFC 1939 §3
 
+// Module functions, not closures inside the command handlers: no function objects per command.
+function okReply(text?: string): Pop3Reply {
+  return { type: 'ok', text };
+}
+
+function isEvent(x: ListingEntry | Pop3ServerEvent): x is Pop3ServerEvent {
+  return 'type' in x;
+}
+
 function allowedReplies(awaiting: Exclude<Awaiting, { kind: 'message' }>): readonly Pop3Reply['type'][] {
   switch (awaiting.kind) {
     case 'greeting':
@@ -252,7 +261,7 @@ export class Pop3ServerSession {
         this.#active = true;
         // Lenient: a bare LF ends a command too (RFC 1939 §3 says CRLF); a command line carries
         // no message content, so this opens no smuggling path.
-        const text = decodeLine(read.line.subarray(0, read.line.length - 1));
+        const text = decodeLine(read.line, read.line.length - 1);
         if (sasl !== undefined) return this.#saslLine(sasl, text);
         const parsed = parseCommand(text);
         if (!parsed.ok) return this.#reject(parsed.error.code, parsed.error.detail);
@@ -285,10 +294,9 @@ export class Pop3ServerSession {
 
   #command(state: Pop3ServerState & { phase: 'authorization' | 'transaction' }, command: Pop3Command): Pop3ServerEvent {
     if (!LEGAL[state.phase].has(command.verb)) return this.#reject('wrong-state', `${command.verb} is not valid in ${state.phase.toUpperCase()}`);
-    const ok = (text?: string): Pop3Reply => ({ type: 'ok', text });
     switch (command.verb) {
       case 'USER':
-        return { type: 'user', name: command.name, reply: ok() };
+        return { type: 'user', name: command.name, reply: okReply() };
       case 'PASS':
         if (state.phase !== 'authorization' || state.login.step !== 'user') return this.#reject('wrong-state', 'PASS must follow a successful USER');
         return { type: 'pass', name: state.login.name, password: command.password };
@@ -306,35 +314,35 @@ export class Pop3ServerSession {
       case 'CAPA':
         return { type: 'capa', phase: state.phase, tls: state.tls };
       case 'QUIT': {
-        if (state.phase === 'authorization') return { type: 'quit', reply: ok('POP3 server signing off') };
+        if (state.phase === 'authorization') return { type: 'quit', reply: okReply('POP3 server signing off') };
         const left = state.maildrop.count;
         this.#state = quit(state);
-        return { type: 'update', deleted: state.maildrop.marked(), reply: ok(`POP3 server signing off (${left === 0 ? 'maildrop empty' : `${left} messages left`})`) };
+        return { type: 'update', deleted: state.maildrop.marked(), reply: okReply(`POP3 server signing off (${left === 0 ? 'maildrop empty' : `${left} messages left`})`) };
       }
       default:
         return state.phase === 'transaction' ? this.#transaction(state.maildrop, command) : this.#reject('wrong-state', command.verb);
     }
   }
 
+  // The message `msg` refers to, or the rejection (RFC 1939 §5 and §7's example wording:
+  // "-ERR message 2 already deleted").
+  #find(maildrop: MarkedMaildrop, verb: TransactionCommand['verb'], msg: number): ListingEntry | Pop3ServerEvent {
+    const found = maildrop.lookup(msg);
+    if (typeof found !== 'string') return found;
+    const code = verb === 'DELE' ? found : 'no-such-message';
+    const total = maildrop.total.count;
+    const text =
+      code === 'already-deleted' ? `message ${msg} already deleted`
+      : (verb === 'LIST' || verb === 'UIDL') && msg > total ? `no such message, only ${total} messages in maildrop`
+      : undefined;
+    return this.#reject(code, `${verb} ${msg}: ${found}`, text);
+  }
+
   // RFC 1939 §5: the TRANSACTION commands, answered from the maildrop listing.
   #transaction(maildrop: MarkedMaildrop, command: TransactionCommand): Pop3ServerEvent {
-    const ok = (text?: string): Pop3Reply => ({ type: 'ok', text });
-    // The answers use RFC 1939 §5 and §7's example wording ("-ERR message 2 already deleted").
-    const find = (msg: number): ListingEntry | Pop3ServerEvent => {
-      const found = maildrop.lookup(msg);
-      if (typeof found !== 'string') return found;
-      const code = command.verb === 'DELE' ? found : 'no-such-message';
-      const total = maildrop.total.count;
-      const text =
-        code === 'already-deleted' ? `message ${msg} already deleted`
-        : (command.verb === 'LIST' || command.verb === 'UIDL') && msg > total ? `no such message, only ${total} messages in maildrop`
-        : undefined;
-      return this.#reject(code, `${command.verb} ${msg}: ${found}`, text);
-    };
-    const isEvent = (x: ListingEntry | Pop3ServerEvent): x is Pop3ServerEvent => 'type' in x;
     switch (command.verb) {
       case 'STAT':
-        return { type: 'stat', reply: ok(`${maildrop.count} ${maildrop.sizeBytes}`) };
+        return { type: 'stat', reply: okReply(`${maildrop.count} ${maildrop.sizeBytes}`) };
       case 'LIST': case 'UIDL': {
         const type = command.verb === 'LIST' ? 'list' : 'uidl';
         const line = (e: ListingEntry): string => `${e.msg} ${type === 'list' ? e.sizeBytes : e.uidl}`;
@@ -342,26 +350,26 @@ export class Pop3ServerSession {
           const text = type === 'list' ? `${maildrop.count} messages (${maildrop.sizeBytes} octets)` : undefined;
           return { type, reply: { type: 'lines', text, lines: Array.from(maildrop.entries(), line) } };
         }
-        const entry = find(command.msg);
-        return isEvent(entry) ? entry : { type, msg: command.msg, reply: ok(line(entry)) };
+        const entry = this.#find(maildrop, command.verb, command.msg);
+        return isEvent(entry) ? entry : { type, msg: command.msg, reply: okReply(line(entry)) };
       }
       case 'RETR': case 'TOP': {
-        const message = find(command.msg);
+        const message = this.#find(maildrop, command.verb, command.msg);
         if (isEvent(message)) return message;
         return command.verb === 'RETR'
-          ? { type: 'retr', message, reply: ok(`${message.sizeBytes} octets`) }
-          : { type: 'top', message, lines: command.lines, reply: ok() };
+          ? { type: 'retr', message, reply: okReply(`${message.sizeBytes} octets`) }
+          : { type: 'top', message, lines: command.lines, reply: okReply() };
       }
       case 'DELE': {
-        const entry = find(command.msg);
-        return isEvent(entry) ? entry : { type: 'dele', msg: command.msg, reply: ok(`message ${command.msg} deleted`) };
+        const entry = this.#find(maildrop, command.verb, command.msg);
+        return isEvent(entry) ? entry : { type: 'dele', msg: command.msg, reply: okReply(`message ${command.msg} deleted`) };
       }
       case 'RSET': {
         const { count, sizeBytes } = maildrop.total;
-        return { type: 'rset', reply: ok(`maildrop has ${count} messages (${sizeBytes} octets)`) };
+        return { type: 'rset', reply: okReply(`maildrop has ${count} messages (${sizeBytes} octets)`) };
       }
       case 'NOOP':
-        return { type: 'noop', reply: ok() };
+        return { type: 'noop', reply: okReply() };
       default:
         return assertNever(command);
     }
