@@ -516,12 +516,18 @@ export class Pop3Connection {
       this.#unreadable(event, error);
       return undefined;
     }
-    const start = (next: IteratorResult<Uint8Array>): Promise<void> | undefined => {
-      this.#push(this.#core.send(event.reply));
-      const wait = this.#streamBody(event, chunks, next, filter);
-      return wait === undefined ? undefined : this.#resumeBody(event, chunks, wait, filter);
-    };
-    return first instanceof Promise ? first.then(start, (error: unknown) => this.#unreadable(event, error)) : start(first);
+    if (!(first instanceof Promise)) return this.#startBody(event, chunks, first, filter);
+    return first.then(
+      (next) => this.#startBody(event, chunks, next, filter),
+      (error: unknown) => this.#unreadable(event, error),
+    );
+  }
+
+  /** The +OK, then the body from its first chunk on. */
+  #startBody(event: MessageEvent, chunks: Iterator<Uint8Array> | AsyncIterator<Uint8Array>, first: IteratorResult<Uint8Array>, filter: ReturnType<typeof topFilter> | undefined): Promise<void> | undefined {
+    this.#push(this.#core.send(event.reply));
+    const wait = this.#streamBody(event, chunks, first, filter);
+    return wait === undefined ? undefined : this.#resumeBody(event, chunks, wait, filter);
   }
 
   #unreadable(event: MessageEvent, error: unknown): void {

@@ -16,7 +16,7 @@
  * (which on a loaded machine added milliseconds of latency per RETR); the driver waits for
  * `drain` between chunks, so a large message never holds the loop for more than one chunk.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { CrlfExpander, MaildirFolder, StoreError, type LockHandle, type MaildirMessage } from '@mailstack/mailstore';
 import type { Maildrop } from '@mailstack/pop3-core';
@@ -80,13 +80,14 @@ export class SessionMaildrop {
   readonly #folder: MaildirFolder;
   readonly #lock: LockHandle;
   readonly #messages: MaildirMessage[];
-  readonly #retrieved = new Set<number>();
+  readonly #retrieved: Uint8Array; // [msg - 1] is 1 once RETR has sent message msg: \Seen at QUIT
   #released = false;
 
   private constructor(folder: MaildirFolder, lock: LockHandle, messages: MaildirMessage[]) {
     this.#folder = folder;
     this.#lock = lock;
     this.#messages = messages;
+    this.#retrieved = new Uint8Array(messages.length);
   }
 
   /**
@@ -122,7 +123,7 @@ export class SessionMaildrop {
    */
   read(msg: number, retrieved: boolean): Iterator<Uint8Array> | AsyncIterator<Uint8Array> {
     const m = this.#message(msg);
-    if (retrieved) this.#retrieved.add(msg);
+    if (retrieved) this.#retrieved[msg - 1] = 1;
     let fd: number;
     try {
       fd = openSync(`${this.#folder.path}/${m.fileName}`, 'r'); // no path.join: mailstore names hold no '..' or '/'
@@ -147,7 +148,7 @@ export class SessionMaildrop {
     // Nothing marked, nothing to expunge: no directory syncs and no rescan of the folder (the
     // common QUIT of a client that leaves its mail on the server).
     if (uids.length > 0) await this.#folder.expunge(uids);
-    const unseen = [...this.#retrieved].filter((msg) => !gone.has(msg)).map((msg) => this.#message(msg)).filter((m) => !m.flags.includes('S'));
+    const unseen = this.#messages.filter((m, i) => this.#retrieved[i] === 1 && !gone.has(i + 1) && !m.flags.includes('S'));
     await inBatches(unseen, async (m) => {
       try {
         await this.#folder.setFlags(m.uid, `${m.flags}S`);
@@ -174,12 +175,11 @@ function* readCrlf(fd: number, sizeBytes: number): Generator<Uint8Array> {
     const size = Math.min(MAX_READ_BYTES, sizeBytes + 1); // +1: EOF in the same read when the size is right
     let total = 0;
     for (;;) {
-      const buffer = slab.take(size);
-      const bytesRead = readSync(fd, buffer, 0, size, null);
-      slab.giveBack(size - bytesRead);
+      const bytes = slab.read(fd, size);
+      const bytesRead = bytes.length;
       if (bytesRead === 0) return;
       total += bytesRead;
-      yield expander.push(buffer.subarray(0, bytesRead));
+      yield expander.push(bytes);
       // A short read of a regular file is its end; skip the read that would return 0 when the
       // listed size agrees (a file that grew since the listing is still read to its end).
       if (bytesRead < size && total >= sizeBytes) return;

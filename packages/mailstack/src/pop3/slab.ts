@@ -1,3 +1,5 @@
+import { readSync } from 'node:fs';
+
 /**
  * Short-lived byte buffers carved from 1 MiB slabs, as Node's own Buffer pool does for small
  * buffers: one ArrayBuffer per ~250 messages instead of one or more each (every ArrayBuffer is an
@@ -12,18 +14,26 @@ export class Slab {
 
   /** `size` bytes, uninitialised. */
   take(size: number): Buffer {
-    if (this.#used + size > this.#buffer.length) {
-      this.#buffer = Buffer.allocUnsafeSlow(Math.max(Slab.SIZE_BYTES, size));
-      this.#used = 0;
-    }
+    this.#makeRoom(size);
     const start = this.#used;
     this.#used += size;
     return this.#buffer.subarray(start, start + size);
   }
 
-  /** The last `take` used `unused` bytes fewer than it asked for (synchronously after it). */
-  giveBack(unused: number): void {
-    this.#used -= unused;
+  /** Up to `size` bytes read from `fd` at its current position: a slice of exactly the bytes read. */
+  read(fd: number, size: number): Buffer {
+    this.#makeRoom(size);
+    const start = this.#used;
+    const bytesRead = readSync(fd, this.#buffer, start, size, null);
+    this.#used += bytesRead;
+    return this.#buffer.subarray(start, start + bytesRead);
+  }
+
+  #makeRoom(size: number): void {
+    if (this.#used + size > this.#buffer.length) {
+      this.#buffer = Buffer.allocUnsafeSlow(Math.max(Slab.SIZE_BYTES, size));
+      this.#used = 0;
+    }
   }
 
   /** `parts` copied one after the other into one buffer of `totalBytes`. */
