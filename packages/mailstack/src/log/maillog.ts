@@ -72,9 +72,17 @@ export function streamLogger(stream: { write(text: string): unknown } = process.
     stream.write(text);
   };
   process.once('exit', flush);
+  // Under load many lines share a millisecond: the timestamp is formatted once per distinct one.
+  let stampedAt = NaN;
+  let stamp = '';
   return (record) => {
     if (pending.length === 0) setImmediate(flush);
-    pending.push(`${new Date(clock()).toISOString()} mailstack/${record.message}\n`);
+    const now = clock();
+    if (now !== stampedAt) {
+      stampedAt = now;
+      stamp = new Date(now).toISOString();
+    }
+    pending.push(`${stamp} mailstack/${record.message}\n`);
   };
 }
 

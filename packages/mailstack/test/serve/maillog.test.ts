@@ -26,4 +26,16 @@ describe('maillog records', () => {
     await new Promise((r) => setImmediate(r));
     expect(writes).toHaveLength(2);
   });
+
+  it('streamLogger stamps each line with its own millisecond (the formatted time is reused only within one)', async () => {
+    const writes: string[] = [];
+    let now = Date.UTC(2026, 0, 2, 3, 4, 5);
+    const log = streamLogger({ write: (text: string) => writes.push(text) }, () => now);
+    log(logRecord('serve', 'a'));
+    log(logRecord('serve', 'b'));
+    now += 7;
+    log(logRecord('serve', 'c'));
+    await new Promise((r) => setImmediate(r));
+    expect(writes.join('').split('\n').slice(0, 3).map((line) => line.slice(0, 24))).toEqual(['2026-01-02T03:04:05.000Z', '2026-01-02T03:04:05.000Z', '2026-01-02T03:04:05.007Z']);
+  });
 });
