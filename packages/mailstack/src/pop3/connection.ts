@@ -1,15 +1,16 @@
 /**
  * One POP3 connection: the driver loop of STYLE.md §2 around a Pop3ServerSession.
  *
- * How this works: the socket is read with for-await, so reading stops while an answer is being
- * prepared (a login, a RETR streaming from disk). Each chunk goes into the core and `pump()`
- * answers events until the core needs data. Replies are collected and written in one write when
+ * How this works: the socket is read through 'data' events and paused while an answer has to
+ * wait (a login, a RETR waiting for `drain`). Each chunk goes into the core and `pump()` answers
+ * events until the core needs data. Replies are collected and written in one write when
  * the core needs more input (RFC 2449 §6.6: pipelined answers may be batched), before a wait on
  * the outside world, and whenever a message being streamed has buffered 64 KiB (backpressure:
- * the write waits for `drain`). The shared clock calls `tick()`; both paths enter the core
- * through one Serial. STLS leaves the read loop, upgrades the socket in place (RFC 2595 §4) and
- * reads on from the TLSSocket. The maildrop lock is released in `run()`'s finally, whatever way
- * the session ends: QUIT, EOF, error, autologout, shutdown.
+ * the write waits for `drain`). The shared clock calls `tick()` (one clock pump queued at a
+ * time); a pump that has to wait, and every pump queued behind it, go through one Serial. STLS
+ * leaves the read loop, upgrades the socket in place (RFC 2595 §4) and reads on from the
+ * TLSSocket. The maildrop lock is released in `run()`'s finally, whatever way the session ends:
+ * QUIT, EOF, error, autologout, shutdown.
  */
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
