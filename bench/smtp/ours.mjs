@@ -32,11 +32,11 @@ async function writeBody(fd, body) {
   if (held.length > 0) await fsCall(writev, fd, held);
 }
 
-/** Starts the server; resolves once it listens. */
-export async function start({ host, port, dir, domain = 'bench.test' }) {
-  mkdirSync(dir, { recursive: true });
-  const prefix = `${Date.now().toString(36)}.${process.pid}.`;
-  let seq = 0;
+/**
+ * Our SmtpServer as every SMTP bench module sets it up: recipients at `domain` only, `onData`
+ * storing (or dropping) each body. Resolves once it listens.
+ */
+export async function startBenchServer({ host, port, domain = 'bench.test' }, onData) {
   const server = new SmtpServer(
     { hostname: `ours.${domain}`, maxMessageBytes: 64 * 1024 * 1024, maxConnections: 1000, maxConnectionsPerIp: 1000 },
     {
@@ -44,23 +44,32 @@ export async function start({ host, port, dir, domain = 'bench.test' }) {
         if (path.domain.toLowerCase() !== domain) return { code: 550, enhanced: '5.1.1', text: 'Recipient address rejected' };
         return undefined;
       },
-      async onData(_envelope, body) {
-        const id = `${prefix}${++seq}`;
-        const file = join(dir, id);
-        const fd = await fsCall(open, file, 'wx');
-        try {
-          await writeBody(fd, body);
-          await fsCall(fsync, fd);
-        } catch (error) {
-          await fsCall(close, fd);
-          await fsCall(unlink, file);
-          throw error;
-        }
-        await fsCall(close, fd);
-        return { code: 250, enhanced: '2.0.0', text: `Ok: queued as ${id}` };
-      },
+      onData,
     },
   );
   const listening = await server.listen({ host, port });
   return { port: listening.port, stop: () => server.close({ graceMs: 5000 }) };
+}
+
+/** Starts the server; resolves once it listens. */
+export async function start(options) {
+  const { dir } = options;
+  mkdirSync(dir, { recursive: true });
+  const prefix = `${Date.now().toString(36)}.${process.pid}.`;
+  let seq = 0;
+  return startBenchServer(options, async (_envelope, body) => {
+    const id = `${prefix}${++seq}`;
+    const file = join(dir, id);
+    const fd = await fsCall(open, file, 'wx');
+    try {
+      await writeBody(fd, body);
+      await fsCall(fsync, fd);
+    } catch (error) {
+      await fsCall(close, fd);
+      await fsCall(unlink, file);
+      throw error;
+    }
+    await fsCall(close, fd);
+    return { code: 250, enhanced: '2.0.0', text: `Ok: queued as ${id}` };
+  });
 }
