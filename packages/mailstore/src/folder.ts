@@ -14,10 +14,11 @@ import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { StoreError, errnoCode } from './errors.js';
-import { closeFd, openFd, renamePath, syncFd, writeAllFd } from './fs-calls.js';
+import { closeFd, openFd, renamePath, syncFd } from './fs-calls.js';
 import { fsyncDirectory } from './fsync.js';
 import { GroupDirectorySync } from './group-commit.js';
 import { LfNormalizer, CrlfExpander, expandToCrlf } from './line-ends.js';
+import { WriteGather } from './write-gather.js';
 import { type LockHandle, type LockWaitOptions, tryLockFile } from './lockfile.js';
 import { compareDeliveryOrder, formatInfo, maildirName, parseInfo, parseSizeFields, withSizeFields } from './name.js';
 import { Uidlist, pop3Uidl } from './uidlist.js';
@@ -66,7 +67,6 @@ const STALE_TMP_MS = 36 * 3600 * 1000;
 // Rewrite the UID list when it holds this many more expunged lines than live ones.
 const COMPACT_SLACK = 64;
 const LOCK_KIND = /^[a-z0-9-]{1,32}$/;
-const WRITE_STEP_BYTES = 64 * 1024;
 let deliverySeq = 0; // per process, as the Q part of names must be
 
 interface Located {
@@ -117,7 +117,7 @@ export class MaildirFolder {
     const normalizer = new LfNormalizer();
     try {
       try {
-        // Chunks are gathered into writes of up to WRITE_STEP_BYTES: a typical message is one write(2).
+        // Chunks are gathered into writes of up to 64 KiB: a typical message is one write(2).
         const out = new WriteGather(fd);
         if (body instanceof Uint8Array) await out.add(normalizer.push(body));
         else {
@@ -314,28 +314,5 @@ export class MaildirFolder {
     if (state.uids.size - live.size > live.size + COMPACT_SLACK) {
       await this.#uidlist.compact(async () => new Set((await this.#scan()).keys()));
     }
-  }
-}
-
-// Collects small outputs and writes them in steps of up to WRITE_STEP_BYTES.
-class WriteGather {
-  #parts: Uint8Array[] = [];
-  #bytes = 0;
-
-  constructor(readonly fd: number) {}
-
-  async add(bytes: Uint8Array): Promise<void> {
-    if (bytes.length === 0) return;
-    this.#parts.push(bytes);
-    this.#bytes += bytes.length;
-    if (this.#bytes >= WRITE_STEP_BYTES) await this.flush();
-  }
-
-  async flush(): Promise<void> {
-    if (this.#bytes === 0) return;
-    const bytes = this.#parts.length === 1 ? this.#parts[0]! : Buffer.concat(this.#parts, this.#bytes);
-    this.#parts = [];
-    this.#bytes = 0;
-    await writeAllFd(this.fd, bytes);
   }
 }

@@ -5,7 +5,7 @@
 
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { closeFd, openFd, readFd, statFd, writeAllFd } from '@mailstack/mailstore';
+import { WriteGather, closeFd, openFd, readFd, statFd } from '@mailstack/mailstore';
 import { QueueError } from './errors.js';
 import { type StoredEnvelope, checkEnvelope } from './envelope.js';
 import type { Syncer } from './durability.js';
@@ -14,7 +14,6 @@ const LF = 0x0a;
 // Enough for ~100,000 recipients of 100 octets; a longer first line is not ours.
 const MAX_ENVELOPE_BYTES = 16 * 1024 * 1024;
 const READ_STEP_BYTES = 64 * 1024;
-const WRITE_STEP_BYTES = 64 * 1024;
 
 /** The envelope of a queue file and where its body starts. */
 export interface QueueFileHead {
@@ -33,34 +32,24 @@ export async function writeQueueFile(path: string, envelope: StoredEnvelope, bod
   const fd = await openFd(path, 'wx');
   const line = Buffer.from(`${JSON.stringify(envelope)}\n`, 'utf8');
   let bodyBytes = 0;
-  let writes = 0;
-  // Small chunks (a body arrives in many) are gathered into writes of up to WRITE_STEP_BYTES:
-  // a typical message is then one write(2), one fdatasync(2).
-  let pending: Uint8Array[] = [line];
-  let pendingBytes = line.length;
-  let last: Buffer | undefined;
-  const flush = async () => {
-    last = pending.length === 1 ? Buffer.from(pending[0]!.buffer, pending[0]!.byteOffset, pending[0]!.length) : Buffer.concat(pending, pendingBytes);
-    pending = [];
-    pendingBytes = 0;
-    writes++;
-    await writeAllFd(fd, last);
-  };
+  // The envelope line and the body's chunks go out gathered: a typical message is one write(2)
+  // and one fdatasync(2).
+  const out = new WriteGather(fd);
   try {
+    await out.add(line);
     for await (const chunk of body as AsyncIterable<unknown>) {
       if (!(chunk instanceof Uint8Array)) throw new TypeError('the message body must be a byte stream, not text');
-      pending.push(chunk);
-      pendingBytes += chunk.length;
       bodyBytes += chunk.length;
-      if (pendingBytes >= WRITE_STEP_BYTES) await flush();
+      await out.add(chunk);
     }
-    if (pendingBytes > 0) await flush();
+    await out.flush();
     await syncer.file(fd);
   } finally {
     closeFd(fd);
   }
   const head: QueueFileHead = { envelope, bodyOffset: line.length, bodyBytes };
-  if (writes === 1 && last !== undefined) head.contents = last;
+  const contents = out.singleWrite;
+  if (contents !== undefined) head.contents = contents;
   return head;
 }
 
