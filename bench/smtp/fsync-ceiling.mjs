@@ -7,13 +7,15 @@
 // Each strategy writes into a fresh directory; the directories are removed only at the end, and
 // sync(1) runs before each timed part: on this VM's ext4 (mounted with `discard`) the journal
 // commit after a mass delete also trims the freed blocks, and the fsyncs waiting on that commit
-// would pay for it.
+// would pay for it. Before the first part it waits out ext4's recently-deleted window
+// (peers/deleted-inodes.mjs): a run right after another would otherwise measure the last one's rm.
 import { execFileSync } from 'node:child_process';
 import { close, closeSync, fsync, mkdtempSync, open, openSync, rmSync, write, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { deletedInodesWindow } from '../peers/deleted-inodes.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -48,6 +50,7 @@ const STRATEGIES = {
 };
 
 const dirs = [];
+await deletedInodesWindow().wait();
 for (const [name, store] of Object.entries(STRATEGIES)) {
   const dir = mkdtempSync(join(opts.dir ?? tmpdir(), `fsync-ceiling-${name}-`));
   dirs.push(dir);

@@ -23,6 +23,7 @@ import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { deletedInodesWindow } from '../peers/deleted-inodes.mjs';
 import { loadPeerHelpers } from '../peers/load-helpers.mjs';
 import { chooseOurs, printTable, startCommandServer, startModuleServer } from '../peers/targets.mjs';
 
@@ -68,7 +69,9 @@ function countFiles(dir) {
   }
 }
 
-// Each target: start() -> { port, pid, rcpt, stored?(): number, settle?(): Promise, stop() }.
+// Each target: start() -> { port, pid, rcpt, stored?(): number, settle?(): Promise, deletes?, stop() }.
+// `deletes`: the target removes files as it works (Postfix's queue), so the next timed run waits
+// out ext4's recently-deleted window (peers/deleted-inodes.mjs).
 const TARGETS = {
   'smtp-sink': async () => {
     const sink = await helpers.startSmtpSink({ hostname: 'smtp-sink.bench.test' });
@@ -86,8 +89,9 @@ const TARGETS = {
       port: postfix.port,
       pid: postfix.pid,
       rcpt: postfix.mailbox,
-      // Let the previous run's local deliveries finish before the next run starts (not timed).
+      // Let the run's local deliveries finish before the next run starts (not timed).
       settle: () => postfix.waitForQueueEmpty(600_000),
+      deletes: true,
       stop: () => postfix.stop(),
     };
   },
@@ -125,6 +129,7 @@ function smtpSourceRun(port, rcpt, reuse) {
 
 const results = [];
 const skipped = [];
+const deletions = deletedInodesWindow();
 try {
   for (const name of opts.targets.split(',')) {
     const starter = TARGETS[name];
@@ -136,7 +141,7 @@ try {
     }
     try {
       for (const reuse of MODES) {
-        await target.settle?.();
+        await deletions.wait();
         const storedBefore = target.stored?.() ?? 0;
         const cpu0 = helpers.processTreeCpuSeconds(target.pid);
         const t0 = performance.now();
@@ -145,12 +150,15 @@ try {
         await sleep(200); // let finished session processes be reaped into the tree's CPU counters
         const cpu = helpers.processTreeCpuSeconds(target.pid) - cpu0;
         const stored = target.stored ? target.stored() - storedBefore : undefined;
+        await target.settle?.();
+        if (target.deletes) deletions.mark();
         const ok = run.code === 0 && (stored === undefined || stored === COUNT);
         results.push({ name, reuse, secs, rate: COUNT / secs, cpuUs: (cpu / COUNT) * 1e6, ok, run, stored });
         console.error(`${name} reuse=${reuse ? 'yes' : 'no'}: ${(COUNT / secs).toFixed(0)} msgs/s${ok ? '' : ` FAILED (smtp-source exit ${run.code}${stored === undefined ? '' : `, ${stored} stored`}) ${run.stderr.slice(0, 300)}`}`);
       }
     } finally {
       await target.stop();
+      if (target.deletes) deletions.mark();
     }
   }
 } finally {
