@@ -12,7 +12,7 @@
 // flushes on close only after a truncate, auto_da_alloc); measured p50 3 µs, p99 46 µs, less
 // than a pool round trip costs.
 
-import { closeSync, fdatasync, fstat, fsync, open, read, rename, unlink, write, type Stats } from 'node:fs';
+import { closeSync, fdatasync, fstat, fsync, ftruncate, open, read, rename, unlink, write, type Stats } from 'node:fs';
 
 /** open(2); resolves with the descriptor. */
 export function openFd(path: string, flags: string, mode = 0o600): Promise<number> {
@@ -40,6 +40,11 @@ export async function writeAllFd(fd: number, bytes: Uint8Array): Promise<void> {
 /** fsync(2), or fdatasync(2) with `dataOnly` (the data and the metadata needed to read it back). */
 export function syncFd(fd: number, dataOnly = false): Promise<void> {
   return new Promise((resolve, reject) => (dataOnly ? fdatasync : fsync)(fd, (error) => (error ? reject(error) : resolve())));
+}
+
+/** ftruncate(2): cut (or extend) the file to `bytes`. */
+export function truncateFd(fd: number, bytes: number): Promise<void> {
+  return new Promise((resolve, reject) => ftruncate(fd, bytes, (error) => (error ? reject(error) : resolve())));
 }
 
 /** fstat(2). */

@@ -23,7 +23,7 @@ export {
 export { GroupCommit, GroupDirectorySync, type FlushBatch } from './group-commit.js';
 export { MaildirStore, folderDirName, MAILDIRFOLDER_MARKER } from './store.js';
 /** Promise wrappers over node:fs callback calls on descriptors and paths (the hot paths of a delivery or a queue file; close is synchronous). */
-export { openFd, closeFd, writeAllFd, syncFd, statFd, readFd, renamePath, unlinkPath } from './fs-calls.js';
+export { openFd, closeFd, writeAllFd, syncFd, statFd, readFd, renamePath, unlinkPath, truncateFd } from './fs-calls.js';
 /** Writes to a descriptor gathered into steps of up to 64 KiB (a typical message is one write). */
 export { WriteGather } from './write-gather.js';
 /** fsync a directory (makes the names created, renamed or removed in it durable). */

@@ -5,7 +5,7 @@
 
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { WriteGather, closeFd, openFd, readFd, statFd } from '@mailstack/mailstore';
+import { WriteGather, closeFd, openFd, readFd, statFd, truncateFd } from '@mailstack/mailstore';
 import { QueueError } from './errors.js';
 import { type StoredEnvelope, checkEnvelope } from './envelope.js';
 import type { Syncer } from './durability.js';
@@ -25,11 +25,20 @@ export interface QueueFileHead {
 }
 
 /**
- * Write a complete queue file at `path` (which must not exist) and fdatasync it. The head it
- * returns keeps the file's bytes when they went out in one write (up to 64 KiB).
+ * Write a complete queue file at `path` and fdatasync it. `path` must not exist, unless
+ * `previousBytes` is given: then it is a spare (spare-files.ts) of that size, written over from
+ * the start and cut to the new length. The open comes first, so an open that fails has read
+ * nothing of `body`. The head it returns keeps the file's bytes when they went out in one write
+ * (up to 64 KiB).
  */
-export async function writeQueueFile(path: string, envelope: StoredEnvelope, body: AsyncIterable<Uint8Array>, syncer: Syncer): Promise<QueueFileHead> {
-  const fd = await openFd(path, 'wx');
+export async function writeQueueFile(
+  path: string,
+  envelope: StoredEnvelope,
+  body: AsyncIterable<Uint8Array>,
+  syncer: Syncer,
+  previousBytes?: number,
+): Promise<QueueFileHead> {
+  const fd = await openFd(path, previousBytes === undefined ? 'wx' : 'r+');
   const line = Buffer.from(`${JSON.stringify(envelope)}\n`, 'utf8');
   let bodyBytes = 0;
   // The envelope line and the body's chunks go out gathered: a typical message is one write(2)
@@ -43,6 +52,8 @@ export async function writeQueueFile(path: string, envelope: StoredEnvelope, bod
       await out.add(chunk);
     }
     await out.flush();
+    const bytes = line.length + bodyBytes;
+    if (previousBytes !== undefined && previousBytes > bytes) await truncateFd(fd, bytes);
     await syncer.file(fd);
   } finally {
     closeFd(fd);

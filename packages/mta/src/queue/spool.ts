@@ -3,12 +3,14 @@
 // A queue file is the envelope line plus the body (queue-file.ts); its folder is its state
 // (queue-dirs.ts), so every state change is one rename(2). Enqueue: write incoming/<id>, sync it,
 // rename it into active/ and fsync active/ (shared by concurrent enqueues: mailstore's GroupCommit), then
-// acknowledge. Delivery progress goes to status/<id> (status-file.ts). Finishing a message unlinks
-// its queue file (the commit point; not synced, see #remove) and then its status file. What a crash leaves at each instant
-// is described in the package README; recovery.ts cleans up at start-up.
+// acknowledge. Delivery progress goes to status/<id> (status-file.ts). Finishing a message removes
+// its queue file (the commit point; not synced, see #remove) and then its status file; a file
+// finished in active/ is kept as a spare that a later enqueue writes over instead of creating a
+// file (spare-files.ts). What a crash leaves at each instant is described in the package README;
+// recovery.ts cleans up at start-up.
 
 import { GroupCommit, closeFd, renamePath, unlinkPath } from '@mailstack/mailstore';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Syncer, type SyncStats } from './durability.js';
 import { type ClientInfo, type DsnParams, type EnqueueRequest, type RecipientParams, type RecipientStatus, type StoredStatus, initialStatus, toStoredEnvelope } from './envelope.js';
@@ -18,6 +20,7 @@ import { QueueDirs, type QueueState, STATES } from './queue-dirs.js';
 import { newQueueId } from './queue-id.js';
 import { type QueueFileHead, bodyFromMemory, openBody, readQueueFileHead, writeQueueFile } from './queue-file.js';
 import { type RecoveryReport, recoverSpool } from './recovery.js';
+import { SparePool } from './spare-files.js';
 import { type AttemptRecord, applyAttempt, readStatus, writeStatus } from './status-file.js';
 
 /** A recipient with where it stands. */
@@ -53,6 +56,11 @@ export interface QueueSpoolOptions {
    * 64 KiB (written in one step) are kept; past the limit messages are read back from disk.
    */
   freshCacheBytes?: number;
+  /**
+   * Delivered queue files (of up to 64 KiB) kept in incoming/ for later enqueues to write over,
+   * instead of an unlink now and a create later (default 64; 0 turns this off). See spare-files.ts.
+   */
+  spareFiles?: number;
 }
 
 /** The on-disk queue of one dataDir. */
@@ -62,7 +70,9 @@ export class QueueSpool {
   readonly #dirs: QueueDirs;
   readonly #clock: () => number;
   readonly #syncer = new Syncer();
-  readonly #commit: GroupCommit<string>;
+  readonly #commit: GroupCommit<Scratch>;
+  readonly #spares: SparePool;
+  /** Names in incoming/ being written now (recover() leaves them alone). */
   readonly #writing = new Set<string>();
   readonly #busy = new Map<string, Promise<unknown>>();
   // Messages enqueued by this spool and not yet attempted: their head (and bytes, within
@@ -77,7 +87,8 @@ export class QueueSpool {
     this.#dirs = new QueueDirs(root);
     this.#clock = options.clock ?? Date.now;
     this.#freshLimit = options.freshCacheBytes ?? 32 * 1024 * 1024;
-    this.#commit = new GroupCommit<string>((ids) => this.#flush(ids));
+    this.#commit = new GroupCommit<Scratch>((scratches) => this.#flush(scratches));
+    this.#spares = new SparePool(this.#dirs, { limit: options.spareFiles ?? 64 });
   }
 
   /** Open (creating if needed, mode 0700) the spool under `<dataDir>/queue`. */
@@ -101,18 +112,33 @@ export class QueueSpool {
     const now = this.#clock();
     const envelope = toStoredEnvelope(request, now);
     const id = newQueueId(now);
-    const path = this.#dirs.path('incoming', id);
-    this.#writing.add(id);
+    let spare = this.#spares.take();
+    let path = spare?.path ?? this.#dirs.path('incoming', id);
+    this.#writing.add(basename(path));
     try {
-      const head = await writeQueueFile(path, envelope, body, this.#syncer);
-      await this.#commit.commit(id);
+      let head: QueueFileHead;
+      try {
+        head = await writeQueueFile(path, envelope, body, this.#syncer, spare?.bytes);
+      } catch (error) {
+        // A spare that is gone (removed by hand): its open failed before the body was read.
+        if (spare === undefined || errnoCode(error) !== 'ENOENT') throw error;
+        this.#spares.used();
+        this.#writing.delete(basename(path));
+        spare = undefined;
+        path = this.#dirs.path('incoming', id);
+        this.#writing.add(id);
+        head = await writeQueueFile(path, envelope, body, this.#syncer);
+      }
+      await this.#commit.commit({ id, path });
+      if (spare !== undefined) this.#spares.used();
       this.#keepFresh(id, head);
       return id;
     } catch (error) {
-      await unlinkPath(path).catch(() => undefined);
+      if (spare !== undefined) await this.#spares.discard(spare);
+      else await unlinkPath(path).catch(() => undefined);
       throw asQueueError(error, `cannot enqueue ${id}`);
     } finally {
-      this.#writing.delete(id);
+      this.#writing.delete(basename(path));
     }
   }
 
@@ -173,7 +199,7 @@ export class QueueSpool {
       applyAttempt(status, record, this.#clock(), id);
       const open = status.recipients.filter((r) => r.status === 'pending' || r.status === 'deferred');
       if (open.length === 0) {
-        await this.#remove(id, state, 'delivered');
+        await this.#remove(id, state, 'delivered', fileBytes(head));
         return toEntry(id, 'done', head, status);
       }
       await writeStatus(this.#dirs, this.#syncer, id, status);
@@ -214,6 +240,7 @@ export class QueueSpool {
    * Resolves with the ids to schedule: active ones now, deferred ones at their nextAttemptAt.
    */
   recover(): Promise<RecoveryReport> {
+    this.#spares.forget();
     return recoverSpool(this.#dirs, this.#writing);
   }
 
@@ -238,7 +265,7 @@ export class QueueSpool {
   }
 
   // The first attempt of a message this spool enqueued: it is in active/ unless another process
-  // moved or deleted it, and it has no status file. If the attempt leaves nothing open, removing
+  // moved or deleted it, and it has no status file. If the attempt leaves nothing open, retiring
   // the queue file is all there is to do; an ENOENT (moved meanwhile) or an attempt that leaves
   // recipients open resolves undefined: the caller takes the general path, which reads the disk.
   async #finishFresh(id: string, head: QueueFileHead, record: AttemptRecord): Promise<QueueEntry | undefined> {
@@ -246,7 +273,7 @@ export class QueueSpool {
     applyAttempt(status, record, this.#clock(), id);
     if (status.recipients.some((r) => r.status === 'pending' || r.status === 'deferred')) return undefined;
     try {
-      await unlinkPath(this.#dirs.path('active', id));
+      await this.#spares.retire(this.#dirs.path('active', id), fileBytes(head));
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') return undefined;
       throw asQueueError(error, `cannot remove ${id}`);
@@ -254,10 +281,17 @@ export class QueueSpool {
     return toEntry(id, 'done', head, status);
   }
 
-  async #flush(ids: readonly string[]): Promise<readonly unknown[]> {
-    const renames = await Promise.allSettled(ids.map((id) => renamePath(this.#dirs.path('incoming', id), this.#dirs.path('active', id))));
+  async #flush(scratches: readonly Scratch[]): Promise<readonly unknown[]> {
+    const renames = await Promise.allSettled(scratches.map(({ id, path }) => renamePath(path, this.#dirs.path('active', id))));
     this.#syncer.stats.commitBatches++;
-    await this.#syncer.directory(this.#dirs.path('active'));
+    const synced = this.#spares.directorySyncStarting();
+    try {
+      await this.#syncer.directory(this.#dirs.path('active'));
+    } catch (error) {
+      synced(false);
+      throw error;
+    }
+    synced(true);
     return renames.map((r) => (r.status === 'rejected' ? r.reason : undefined));
   }
 
@@ -280,11 +314,13 @@ export class QueueSpool {
     }
   }
 
-  // A finished message's unlink is not synced (as Postfix): a crash that loses it can only cause a
-  // duplicate delivery (README, crash table). A deletion is synced: the message must not come back.
-  async #remove(id: string, state: QueueState, why: 'delivered' | 'deleted'): Promise<void> {
+  // A finished message's unlink (or rename into a spare) is not synced (as Postfix): a crash that
+  // loses it can only cause a duplicate delivery (README, crash table). A deletion is synced: the
+  // message must not come back. Only files leaving active/ become spares (spare-files.ts).
+  async #remove(id: string, state: QueueState, why: 'delivered' | 'deleted', bytes = Infinity): Promise<void> {
     try {
-      await unlinkPath(this.#dirs.path(state, id));
+      if (why === 'delivered' && state === 'active') await this.#spares.retire(this.#dirs.path(state, id), bytes);
+      else await unlinkPath(this.#dirs.path(state, id));
       if (why === 'deleted') await this.#syncer.directory(this.#dirs.path(state));
       await unlinkPath(this.#dirs.path('status', id)).catch(ignoreMissing);
     } catch (error) {
@@ -303,6 +339,17 @@ export class QueueSpool {
     });
     return result;
   }
+}
+
+/** A queue file written under `path` in incoming/, to be renamed to active/<id>. */
+interface Scratch {
+  id: string;
+  path: string;
+}
+
+/** The size of a queue file: envelope line and body. */
+function fileBytes(head: QueueFileHead): number {
+  return head.bodyOffset + head.bodyBytes;
 }
 
 function toEntry(id: string, state: QueueEntry['state'], head: QueueFileHead, status: StoredStatus): QueueEntry {

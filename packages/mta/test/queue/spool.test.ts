@@ -123,13 +123,14 @@ describe('per-recipient status', () => {
 });
 
 describe('first attempt of a message this spool enqueued', () => {
-  it('finishes a fully delivered message by removing its queue file, with the entry it had', async () => {
+  it('finishes a fully delivered message by retiring its queue file, with the entry it had', async () => {
     const id = await spool.enqueue(request, body(MESSAGE));
     now += 500;
     const done = await spool.recordAttempt(id, { results: [{ recipient: 0, outcome: 'delivered' }, { recipient: 1, outcome: 'delivered', diagnostic: '250 ok' }] });
     expect(done).toMatchObject({ id, state: 'done', sender: 'alice@example.test', attempts: 1, lastAttemptAt: now, sizeBytes: MESSAGE.length });
     expect(done.recipients.map((r) => [r.address, r.status, r.lastError])).toEqual([['bob@example.test', 'delivered', undefined], ['carol@example.test', 'delivered', '250 ok']]);
-    for (const name of ['active', 'deferred', 'hold', 'status', 'incoming']) expect(await dir(name)).toEqual([]);
+    for (const name of ['active', 'deferred', 'hold', 'status']) expect(await dir(name)).toEqual([]);
+    expect(await dir('incoming')).toEqual([expect.stringMatching(/^spare-/)]); // kept for reuse (spares.test.ts)
   });
 
   it('serves the body from memory until the attempt, and from the file when over freshCacheBytes', async () => {
