@@ -5,9 +5,11 @@
 // ext4 that costs an inode and block allocation at open(O_CREAT), a free (and, with the `discard`
 // mount option, a discard request) at unlink(2), and without a journal every create also scans
 // past the inodes freed in the last 30 s (fs/ext4/ialloc.c recently_deleted(); see
-// bench/peers/deleted-inodes.mjs). Measured here with the accept-and-deliver pattern of the
-// queue (20 at a time, 4 KB, /tmp/exp style loop in the commit message): 1,966-2,561 msgs/s at
-// 445-674 µs of CPU per message creating and unlinking, 3,072-3,421 msgs/s at 331-366 µs reusing.
+// bench/peers/deleted-inodes.mjs). Measured here: a loop doing what the queue does per message
+// (20 at a time, 4 KB: write a queue file, rename it into active/, write a Maildir file, finish)
+// ran at 1,966-2,561 msgs/s and 445-674 µs of CPU per message creating and unlinking queue
+// files, 3,072-3,421 msgs/s and 331-366 µs reusing them; bench/mta without connection reuse went
+// from 524-649 to 751-777 msgs/s (package README, "Spare files").
 //
 // Safety: a spare lives in incoming/ under a name that is not a queue id, so recover() removes it
 // like any unacknowledged file, and a reader never sees it. A file retired from active/ becomes
@@ -46,7 +48,7 @@ export class SparePool {
   #retired: SpareFile[] = [];
   /** Renamed out of active/ before a fsync of active/ that is running now. */
   readonly #syncing = new Set<SpareFile>();
-  /** Spares held in the lists above plus those taken and not yet given back or committed. */
+  /** Spares held in the lists above plus those taken and not yet used() or discarded. */
   #count = 0;
   /** Bumped by forget(), so that a sync that ends afterwards does not bring removed spares back. */
   #generation = 0;
@@ -57,7 +59,7 @@ export class SparePool {
     this.#maxBytes = options.maxBytes ?? 64 * 1024;
   }
 
-  /** A spare to overwrite, if one is usable. It counts against the limit until committed or returned. */
+  /** A spare to overwrite, if one is usable. It counts against the limit until used() or discard(). */
   take(): SpareFile | undefined {
     return this.#ready.pop();
   }
@@ -65,11 +67,6 @@ export class SparePool {
   /** The spare was renamed into the queue (it is a queued message now) or is gone. */
   used(): void {
     this.#count--;
-  }
-
-  /** A taken spare that was not written over after all: usable again. */
-  giveBack(spare: SpareFile): void {
-    this.#ready.push(spare);
   }
 
   /**
