@@ -18,9 +18,13 @@ function stopper(child) {
   };
 }
 
-/** Starts MODULE's start(options) in a child process; resolves with its pid and printed info. */
+/**
+ * Starts MODULE's start(options) in a child process; resolves with its pid and printed info.
+ * BENCH_NODE_ARGS adds node options to that process (e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof').
+ */
 export async function startModuleServer(modulePath, options) {
-  const child = spawn(process.execPath, [SERVE_MODULE, modulePath, JSON.stringify(options)], {
+  const nodeArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [];
+  const child = spawn(process.execPath, [...nodeArgs, SERVE_MODULE, modulePath, JSON.stringify(options)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const stop = stopper(child);
