@@ -3,10 +3,12 @@
  * each accepted socket is served by a Pop3Connection over the users' Maildirs (mailstore).
  */
 import { once } from 'node:events';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
 import { MailError, type Pop3Reply } from '@mailstack/pop3-core';
 import { normalizeIp } from '../net/address.js';
 import { ConnectionLimiter } from '../net/limiter.js';
+import { listenTcp } from '../net/listener.js';
+import { SessionSet } from '../net/sessions.js';
 import { upgradeToTls } from '../net/starttls.js';
 import { Ticker } from '../net/ticker.js';
 import { Pop3Connection, type Pop3ConnectionDeps } from './connection.js';
@@ -25,8 +27,7 @@ export class Pop3Server {
   readonly #deps: Pop3ConnectionDeps;
   readonly #limiter: ConnectionLimiter;
   readonly #servers: Server[] = [];
-  readonly #connections = new Set<Pop3Connection>();
-  readonly #finished = new Set<Promise<void>>();
+  readonly #sessions = new SessionSet<Pop3Connection>();
   #seq = 0;
   #closing = false;
 
@@ -46,7 +47,7 @@ export class Pop3Server {
 
   /** Connections being served now. */
   get connections(): number {
-    return this.#connections.size;
+    return this.#sessions.size;
   }
 
   /** Start a listener; resolves with the bound address (port 0 picks a free one). */
@@ -54,16 +55,9 @@ export class Pop3Server {
     if (this.#closing) throw new Pop3ServerError('closed', 'listen() after close()');
     const implicitTls = options.implicitTls ?? false;
     if (implicitTls && this.#options.tls === undefined) throw new Pop3ServerError('no-tls', 'pop3s needs the tls option');
-    const server = createServer({ noDelay: true }, (socket) => void this.#accept(socket, implicitTls));
-    server.on('error', () => undefined); // after listen() succeeded: accept errors (EMFILE) are not fatal
+    let server: Server;
     try {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(options.port, options.host, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
+      server = await listenTcp(options.host, options.port, (socket) => void this.#accept(socket, implicitTls));
     } catch (error) {
       throw new Pop3ServerError('listen-failed', `cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`, { cause: error });
     }
@@ -93,13 +87,9 @@ export class Pop3Server {
     }
     const info = { id: `p${++this.#seq}`, remoteAddress: ip, remotePort: raw.remotePort ?? 0, tls: implicitTls && admitted.ok, ...(refusal === undefined ? {} : { refusal }) };
     const connection = new Pop3Connection(socket, info, this.#deps);
-    this.#connections.add(connection);
-    const done = connection.run().finally(() => {
-      this.#connections.delete(connection);
-      this.#finished.delete(done);
+    this.#sessions.serve(connection, () => {
       if (admitted.ok) this.#limiter.release(ip);
     });
-    this.#finished.add(done);
     if (this.#closing) connection.shutdown();
   }
 
@@ -110,16 +100,7 @@ export class Pop3Server {
   async close(options: { graceMs?: number } = {}): Promise<void> {
     this.#closing = true;
     const stopped = Promise.all(this.#servers.map((s) => (s.listening ? once(s.close(), 'close') : undefined)));
-    for (const connection of this.#connections) connection.shutdown();
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<'expired'>((resolve) => {
-      timer = setTimeout(() => resolve('expired'), options.graceMs ?? 30_000);
-    });
-    if ((await Promise.race([Promise.all([...this.#finished]), expired])) === 'expired') {
-      for (const connection of this.#connections) connection.destroy();
-      await Promise.all([...this.#finished]);
-    }
-    clearTimeout(timer);
+    await this.#sessions.close(options.graceMs ?? 30_000);
     await stopped;
   }
 }

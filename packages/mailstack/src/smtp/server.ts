@@ -4,10 +4,12 @@
  * Node application: the MTA plugs in through SmtpServerHandlers.
  */
 import { once } from 'node:events';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
 import { MailError, type Reply } from '@mailstack/smtp-core';
 import { normalizeIp } from '../net/address.js';
 import { ConnectionLimiter } from '../net/limiter.js';
+import { listenTcp } from '../net/listener.js';
+import { SessionSet } from '../net/sessions.js';
 import { upgradeToTls } from '../net/starttls.js';
 import { Ticker } from '../net/ticker.js';
 import { SmtpConnection, type SmtpConnectionDeps } from './connection.js';
@@ -30,8 +32,7 @@ export class SmtpServer {
   readonly #deps: SmtpConnectionDeps;
   readonly #limiter: ConnectionLimiter;
   readonly #servers: Server[] = [];
-  readonly #connections = new Set<SmtpConnection>();
-  readonly #finished = new Set<Promise<void>>();
+  readonly #sessions = new SessionSet<SmtpConnection>();
   #seq = 0;
   #closing = false;
 
@@ -50,7 +51,7 @@ export class SmtpServer {
 
   /** Connections being served now. */
   get connections(): number {
-    return this.#connections.size;
+    return this.#sessions.size;
   }
 
   /** Start a listener; resolves with the bound address (port 0 picks a free one). */
@@ -61,22 +62,15 @@ export class SmtpServer {
     const role = options.role ?? 'smtp';
     // An accepted socket's local port is the listener's: known once, no getsockname(2) per connection.
     let localPort = 0;
-    const server = createServer({ noDelay: true }, (socket) => void this.#accept(socket, role, implicitTls, localPort));
-    server.on('error', () => undefined); // after listen() succeeded: accept errors (EMFILE) are not fatal
+    let server: Server;
     try {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(options.port, options.host, () => {
-          server.off('error', reject);
-          localPort = (server.address() as AddressInfo).port;
-          resolve();
-        });
-      });
+      server = await listenTcp(options.host, options.port, (socket) => void this.#accept(socket, role, implicitTls, localPort));
     } catch (error) {
       throw new SmtpServerError('listen-failed', `cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`, { cause: error });
     }
-    this.#servers.push(server);
     const address = server.address() as AddressInfo;
+    localPort = address.port;
+    this.#servers.push(server);
     return { host: address.address, port: localPort, role, implicitTls };
   }
 
@@ -104,13 +98,9 @@ export class SmtpServer {
       }
     }
     const connection = new SmtpConnection(socket, info, this.#deps, { tls: implicitTls, ...(refusal === undefined ? {} : { refusal }) });
-    this.#connections.add(connection);
-    const done = connection.run().finally(() => {
-      this.#connections.delete(connection);
-      this.#finished.delete(done);
+    this.#sessions.serve(connection, () => {
       if (admitted.ok) this.#limiter.release(ip);
     });
-    this.#finished.add(done);
     if (this.#closing) connection.shutdown();
   }
 
@@ -121,17 +111,7 @@ export class SmtpServer {
   async close(options: { graceMs?: number } = {}): Promise<void> {
     this.#closing = true;
     const stopped = Promise.all(this.#servers.map((s) => (s.listening ? once(s.close(), 'close') : undefined)));
-    for (const connection of this.#connections) connection.shutdown();
-    const all = Promise.all([...this.#finished]);
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<'expired'>((resolve) => {
-      timer = setTimeout(() => resolve('expired'), options.graceMs ?? 30_000);
-    });
-    if ((await Promise.race([all, expired])) === 'expired') {
-      for (const connection of this.#connections) connection.destroy();
-      await Promise.all([...this.#finished]);
-    }
-    clearTimeout(timer);
+    await this.#sessions.close(options.graceMs ?? 30_000);
     await stopped;
   }
 }
