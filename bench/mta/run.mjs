@@ -55,7 +55,7 @@ const countFiles = (dir) => {
   }
 };
 
-const HOOKS = fileURLToPath(new URL('../../packages/mailstack/test/serve/fixtures/register-ts.mjs', import.meta.url));
+const HOOKS = fileURLToPath(new URL('../../scripts/ts-child/register.mjs', import.meta.url));
 const CHILD = fileURLToPath(new URL('../../packages/mailstack/test/serve/fixtures/serve-child.ts', import.meta.url));
 
 // Each target: { port, pid, rcpt, maildirNew, stop() }.

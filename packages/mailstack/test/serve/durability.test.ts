@@ -11,10 +11,12 @@ import { SmtpClient } from 'mailstack';
 import { readMaildir, splitTrace, writeConfig } from './harness.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+// The workspace's loader for TypeScript children (scripts/ts-child/).
+const TS_CHILD = fileURLToPath(new URL('../../../../scripts/ts-child/register.mjs', import.meta.url));
 const children: ChildProcess[] = [];
 
 async function startChild(configFile: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', fixture('register-ts.mjs'), fixture('serve-child.ts'), configFile], {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', TS_CHILD, fixture('serve-child.ts'), configFile], {
     stdio: ['ignore', 'pipe', 'ignore'],
     env: { ...process.env, SERVE_QUIET: '1' },
   });

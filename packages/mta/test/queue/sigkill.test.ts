@@ -15,6 +15,8 @@ import { QueueSpool } from '@mailstack/mta';
 import { messageFor } from './fixtures/message-for.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+// The workspace's loader for TypeScript children (scripts/ts-child/).
+const TS_CHILD = fileURLToPath(new URL('../../../../scripts/ts-child/register.mjs', import.meta.url));
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 let dataDir: string;
@@ -33,7 +35,7 @@ interface KilledRun {
 }
 
 async function killedRun(killAfterMs: number, mode: 'enqueue' | 'deliver'): Promise<KilledRun> {
-  const args = ['--conditions=source', '--import', fixture('register-ts.mjs'), fixture('enqueue-loop.ts'), dataDir, ...(mode === 'deliver' ? ['deliver'] : [])];
+  const args = ['--conditions=source', '--import', TS_CHILD, fixture('enqueue-loop.ts'), dataDir, ...(mode === 'deliver' ? ['deliver'] : [])];
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
