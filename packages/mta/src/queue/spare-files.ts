@@ -46,10 +46,12 @@ export class SparePool {
   #ready: SpareFile[] = [];
   /** Renamed out of active/ since the last fsync of active/ began. */
   #retired: SpareFile[] = [];
-  /** Renamed out of active/ before a fsync of active/ that is running now. */
-  readonly #syncing = new Set<SpareFile>();
-  /** Spares held in the lists above plus those taken and not yet used() or discarded. */
-  #count = 0;
+  /** How many were renamed out of active/ before a fsync of active/ that is running now. */
+  #syncing = 0;
+  /** Taken and not yet used() or discarded. */
+  #inUse = 0;
+  /** Being renamed out of active/ now. */
+  #renaming = 0;
   /** Bumped by forget(), so that a sync that ends afterwards does not bring removed spares back. */
   #generation = 0;
 
@@ -61,12 +63,14 @@ export class SparePool {
 
   /** A spare to overwrite, if one is usable. It counts against the limit until used() or discard(). */
   take(): SpareFile | undefined {
-    return this.#ready.pop();
+    const spare = this.#ready.pop();
+    if (spare !== undefined) this.#inUse++;
+    return spare;
   }
 
-  /** The spare was renamed into the queue (it is a queued message now) or is gone. */
+  /** A taken spare was renamed into the queue (it is a queued message now) or is gone. */
   used(): void {
-    this.#count--;
+    this.#inUse--;
   }
 
   /**
@@ -74,17 +78,18 @@ export class SparePool {
    * or unlink it when the pool is full or the file is large. Not synced (as an unlink is not).
    */
   async retire(activePath: string, bytes: number): Promise<void> {
-    if (this.#count >= this.#limit || bytes > this.#maxBytes) {
+    // Counted from the start of the rename, so concurrent retirements cannot pass the limit.
+    const held = this.#inUse + this.#ready.length + this.#retired.length + this.#syncing + this.#renaming;
+    if (held >= this.#limit || bytes > this.#maxBytes) {
       await unlinkPath(activePath);
       return;
     }
-    this.#count++;
     const spare = { path: this.#dirs.path('incoming', `spare-${newQueueId(Date.now())}`), bytes };
+    this.#renaming++;
     try {
       await renamePath(activePath, spare.path);
-    } catch (error) {
-      this.#count--;
-      throw error;
+    } finally {
+      this.#renaming--;
     }
     this.#retired.push(spare);
   }
@@ -96,27 +101,26 @@ export class SparePool {
   directorySyncStarting(): (synced: boolean) => void {
     const covered = this.#retired;
     this.#retired = [];
-    for (const spare of covered) this.#syncing.add(spare);
+    this.#syncing += covered.length;
     const generation = this.#generation;
     return (synced) => {
       if (generation !== this.#generation) return;
-      for (const spare of covered) this.#syncing.delete(spare);
+      this.#syncing -= covered.length;
       (synced ? this.#ready : this.#retired).push(...covered);
     };
   }
 
   /** recover() removes every spare with the rest of incoming/: forget them. */
   forget(): void {
-    this.#count -= this.#ready.length + this.#retired.length + this.#syncing.size;
     this.#ready = [];
     this.#retired = [];
-    this.#syncing.clear();
+    this.#syncing = 0;
     this.#generation++;
   }
 
   /** Remove a spare that cannot be used (it failed to open or to be written). */
   async discard(spare: SpareFile): Promise<void> {
-    this.#count--;
+    this.#inUse--;
     await unlinkPath(spare.path).catch(ignoreMissing);
   }
 }

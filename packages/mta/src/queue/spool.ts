@@ -13,14 +13,14 @@ import { GroupCommit, closeFd, renamePath, unlinkPath } from '@mailstack/mailsto
 import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Syncer, type SyncStats } from './durability.js';
-import { type ClientInfo, type DsnParams, type EnqueueRequest, type RecipientParams, type RecipientStatus, type StoredStatus, initialStatus, toStoredEnvelope } from './envelope.js';
+import { type ClientInfo, type DsnParams, type EnqueueRequest, type StoredEnvelope, type RecipientParams, type RecipientStatus, type StoredStatus, initialStatus, toStoredEnvelope } from './envelope.js';
 import { QueueError, asQueueError, errnoCode, ignoreMissing } from './errors.js';
 import { pickupMaildrop } from './maildrop.js';
 import { QueueDirs, type QueueState, STATES } from './queue-dirs.js';
 import { newQueueId } from './queue-id.js';
 import { type QueueFileHead, bodyFromMemory, openBody, readQueueFileHead, writeQueueFile } from './queue-file.js';
 import { type RecoveryReport, recoverSpool } from './recovery.js';
-import { SparePool } from './spare-files.js';
+import { type SpareFile, SparePool } from './spare-files.js';
 import { type AttemptRecord, applyAttempt, readStatus, writeStatus } from './status-file.js';
 
 /** A recipient with where it stands. */
@@ -112,33 +112,19 @@ export class QueueSpool {
     const now = this.#clock();
     const envelope = toStoredEnvelope(request, now);
     const id = newQueueId(now);
-    let spare = this.#spares.take();
-    let path = spare?.path ?? this.#dirs.path('incoming', id);
-    this.#writing.add(basename(path));
+    const scratch: Scratch = { id, path: this.#dirs.path('incoming', id) };
     try {
-      let head: QueueFileHead;
-      try {
-        head = await writeQueueFile(path, envelope, body, this.#syncer, spare?.bytes);
-      } catch (error) {
-        // A spare that is gone (removed by hand): its open failed before the body was read.
-        if (spare === undefined || errnoCode(error) !== 'ENOENT') throw error;
-        this.#spares.used();
-        this.#writing.delete(basename(path));
-        spare = undefined;
-        path = this.#dirs.path('incoming', id);
-        this.#writing.add(id);
-        head = await writeQueueFile(path, envelope, body, this.#syncer);
-      }
-      await this.#commit.commit({ id, path });
-      if (spare !== undefined) this.#spares.used();
+      const head = await this.#writeScratch(scratch, envelope, body);
+      await this.#commit.commit(scratch);
+      if (scratch.spare !== undefined) this.#spares.used();
       this.#keepFresh(id, head);
       return id;
     } catch (error) {
-      if (spare !== undefined) await this.#spares.discard(spare);
-      else await unlinkPath(path).catch(() => undefined);
+      if (scratch.spare !== undefined) await this.#spares.discard(scratch.spare);
+      else await unlinkPath(scratch.path).catch(() => undefined);
       throw asQueueError(error, `cannot enqueue ${id}`);
     } finally {
-      this.#writing.delete(basename(path));
+      this.#writing.delete(basename(scratch.path));
     }
   }
 
@@ -249,6 +235,29 @@ export class QueueSpool {
     return pickupMaildrop(this.#dirs, this.#syncer, this.#clock());
   }
 
+  // Write the queue file over a usable spare (spare-files.ts), else as a new incoming/<id>, and
+  // record in `scratch` which. A spare removed by hand fails at open, before any of `body` is
+  // read: then the file is written new.
+  async #writeScratch(scratch: Scratch, envelope: StoredEnvelope, body: AsyncIterable<Uint8Array> | Readable): Promise<QueueFileHead> {
+    const spare = this.#spares.take();
+    if (spare !== undefined) {
+      scratch.path = spare.path;
+      scratch.spare = spare;
+      this.#writing.add(basename(spare.path));
+      try {
+        return await writeQueueFile(spare.path, envelope, body, this.#syncer, spare.bytes);
+      } catch (error) {
+        if (errnoCode(error) !== 'ENOENT') throw error;
+        this.#writing.delete(basename(spare.path));
+        this.#spares.used();
+        scratch.path = this.#dirs.path('incoming', scratch.id);
+        delete scratch.spare;
+      }
+    }
+    this.#writing.add(basename(scratch.path));
+    return writeQueueFile(scratch.path, envelope, body, this.#syncer);
+  }
+
   #keepFresh(id: string, head: QueueFileHead): void {
     const size = head.contents?.length ?? 0;
     if (this.#freshBytes + size > this.#freshLimit) delete head.contents;
@@ -341,10 +350,11 @@ export class QueueSpool {
   }
 }
 
-/** A queue file written under `path` in incoming/, to be renamed to active/<id>. */
+/** A queue file written under `path` in incoming/ (over `spare`, if one was taken), to be renamed to active/<id>. */
 interface Scratch {
-  id: string;
+  readonly id: string;
   path: string;
+  spare?: SpareFile;
 }
 
 /** The size of a queue file: envelope line and body. */
