@@ -22,7 +22,7 @@ import { upgradeToTls } from '../net/starttls.js';
 import type { Ticker } from '../net/ticker.js';
 import { LOGIN_REPLIES, Pop3AuthExchange, plaintextAllowed, pop3Mechanisms, type LoginContext, type Pop3AuthStep } from './auth.js';
 import { SessionMaildrop, type MaildirCache } from './maildrop.js';
-import { slab } from './slab.js';
+import { readSlab, SlabHold, writeSlab } from './slab.js';
 import type { Pop3ServerOptions } from './types.js';
 
 /** Everything a connection shares with its server. */
@@ -69,6 +69,8 @@ export class Pop3Connection {
   readonly #core: Pop3ServerSession;
   readonly #serial = new Serial();
   readonly #out: Uint8Array[] = [];
+  readonly #readHold = new SlabHold(readSlab);
+  readonly #writeHold = new SlabHold(writeSlab);
   #outBytes = 0;
   readonly #loopback: boolean;
   #socket: Socket;
@@ -119,6 +121,7 @@ export class Pop3Connection {
       this.#logDisconnect();
       this.#socket.end();
       this.#socket.destroySoon();
+      this.#releaseSlabsWhenSent();
     }
   }
 
@@ -196,6 +199,7 @@ export class Pop3Connection {
       return false;
     }
     tls.on('error', () => undefined); // surfaced by the read loop
+    this.#releaseSlabsWhenSent();
     this.#socket = tls;
     this.#tls = true;
     this.#log('tls', `TLS started: ${tls.getProtocol() ?? 'unknown'} with cipher ${tls.getCipher().name}`);
@@ -250,15 +254,24 @@ export class Pop3Connection {
    * terminator; a batch of pipelined answers) are first copied into one slab buffer. Copying at
    * most FLUSH_BYTES plus a chunk costs less than the stream's per-piece work for a corked writev
    * (a buffered request, a callback and an iovec each), and it is one write(2) either way. A
-   * promise only when it has to wait for `drain` (no microtask per flush otherwise).
+   * promise only when it has to wait for `drain` (no microtask per flush otherwise). The slab
+   * holds are given back when the socket took everything; the read slab's stays while `midBody`
+   * (the body's next chunk is already read into it).
    */
-  #flush(): Promise<void> | undefined {
+  #flush(midBody = false): Promise<void> | undefined {
     const out = this.#out;
     if (out.length === 0) return undefined;
     const socket = this.#socket;
-    const room = socket.write(out.length === 1 ? out[0]! : slab.join(out, this.#outBytes));
+    let bytes = out[0]!;
+    if (out.length > 1) {
+      bytes = writeSlab.join(out, this.#outBytes);
+      this.#writeHold.take(); // after the join: a slab that has to start over for it may
+    }
+    const room = socket.write(bytes);
     out.length = 0;
     this.#outBytes = 0;
+    this.#writeHold.releaseIfSent(socket);
+    if (!midBody) this.#readHold.releaseIfSent(socket);
     // Backpressure once a quarter MiB waits in the socket, not at its 16 KiB high-water mark:
     // a wait per 64 KiB flush stalled pipelined RETRs for no gain.
     return !room && socket.writableLength >= MAX_BUFFERED_BYTES ? drained(socket) : undefined;
@@ -517,6 +530,7 @@ export class Pop3Connection {
       this.#unreadable(event, error);
       return undefined;
     }
+    this.#readHold.take(); // the chunks are read-slab slices until copied or sent
     if (!(first instanceof Promise)) return this.#startBody(event, chunks, first, filter);
     return first.then(
       (next) => this.#startBody(event, chunks, next, filter),
@@ -561,7 +575,7 @@ export class Pop3Connection {
   async #resumeBody(event: MessageEvent, chunks: Iterator<Uint8Array> | AsyncIterator<Uint8Array>, wait: BodyWait, filter: ReturnType<typeof topFilter> | undefined): Promise<void> {
     for (let pending: BodyWait | undefined = wait; pending !== undefined; ) {
       if (this.#outBytes >= FLUSH_BYTES) {
-        await this.#flush();
+        await this.#flush(true);
         if (this.#socket.destroyed) {
           await chunks.return?.(); // the client is gone: stop reading the file
           throw new Error(`connection lost during ${event.type.toUpperCase()} ${event.message.msg}`);
@@ -569,6 +583,12 @@ export class Pop3Connection {
       }
       pending = this.#streamBody(event, chunks, await pending, filter);
     }
+  }
+
+  /** This socket is done with (the session ends, or STLS wraps it): the slabs are free once it has sent the rest. */
+  #releaseSlabsWhenSent(): void {
+    this.#readHold.releaseWhenSent(this.#socket);
+    this.#writeHold.releaseWhenSent(this.#socket);
   }
 
   /** RFC 1939 §6 UPDATE; the lock is released before the answer, so a client that logs in again at once finds the maildrop free. */

@@ -20,7 +20,7 @@ import { closeSync, openSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { CrlfExpander, MaildirFolder, StoreError, type LockHandle, type MaildirMessage } from '@mailstack/mailstore';
 import type { Maildrop } from '@mailstack/pop3-core';
-import { slab } from './slab.js';
+import { readSlab } from './slab.js';
 
 const LOCK_KIND = 'pop3';
 const MAX_READ_BYTES = 65_536;
@@ -175,7 +175,7 @@ function* readCrlf(fd: number, sizeBytes: number): Generator<Uint8Array> {
     const size = Math.min(MAX_READ_BYTES, sizeBytes + 1); // +1: EOF in the same read when the size is right
     let total = 0;
     for (;;) {
-      const bytes = slab.read(fd, size);
+      const bytes = readSlab.read(fd, size);
       const bytesRead = bytes.length;
       if (bytesRead === 0) return;
       total += bytesRead;
