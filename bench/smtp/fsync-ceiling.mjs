@@ -71,3 +71,4 @@ for (const [name, store] of Object.entries(STRATEGIES)) {
   );
 }
 for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+deletedInodesWindow().mark();
