@@ -19,19 +19,33 @@ export class LfNormalizer {
   /** LFs written so far (each becomes CRLF on the wire). */
   lineEnds = 0;
 
-  /** Convert one chunk; CRs at its end are held until the next byte shows whether an LF follows. */
+  /**
+   * Convert one chunk; CRs at its end are held until the next byte shows whether an LF follows.
+   * The runs between CRs are found with indexOf and copied whole (a byte loop over each 4 KiB
+   * SMTP body cost ~20 µs per message in serve's profile).
+   */
   push(chunk: Uint8Array): Uint8Array {
     if (this.#pendingCrs === 0 && chunk.indexOf(CR) < 0) return this.#emit(chunk);
     const out = new Uint8Array(chunk.length + this.#pendingCrs);
     let n = 0;
-    for (const byte of chunk) {
-      if (byte === CR) {
-        this.#pendingCrs++;
-        continue;
+    for (let from = 0; from < chunk.length; ) {
+      const cr = chunk.indexOf(CR, from);
+      const end = cr < 0 ? chunk.length : cr;
+      if (end > from) {
+        // The held CRs are a line end if this run starts with LF, else kept as they were.
+        if (chunk[from] !== LF) {
+          out.fill(CR, n, n + this.#pendingCrs);
+          n += this.#pendingCrs;
+        }
+        this.#pendingCrs = 0;
+        out.set(chunk.subarray(from, end), n);
+        n += end - from;
       }
-      if (byte !== LF) for (; this.#pendingCrs > 0; this.#pendingCrs--) out[n++] = CR;
-      this.#pendingCrs = 0;
-      out[n++] = byte;
+      if (cr < 0) break;
+      let after = cr + 1;
+      while (after < chunk.length && chunk[after] === CR) after++;
+      this.#pendingCrs += after - cr;
+      from = after;
     }
     return this.#emit(out.subarray(0, n));
   }
