@@ -7,7 +7,10 @@
 // and fsync can wait for the ext4 journal (a commit in progress, a full log) and must not stall
 // the event loop. Measured in bench/mta (5,000 messages, 20 sessions, synchronous variants timed
 // in serve): openSync(O_CREAT) p50 326 µs, p99 1.2 ms, max 8 ms; unlinkSync p50 122 µs, p99 4 ms,
-// max 120 ms; renameSync p50 16 µs, max 4 ms; acceptance fell by half. close(2) runs
+// max 120 ms; renameSync p50 16 µs, max 4 ms; acceptance fell by half. (Those creates were slow
+// mostly from ext4's recently-deleted inode scan, which the bench did not yet wait out; measured
+// again with the corrected bench on 2026-11-27, synchronous open/write/ftruncate/rename were still
+// not faster: docs/operations.md.) close(2) runs
 // synchronously: on a regular file that was not truncated it only drops the descriptor (ext4
 // flushes on close only after a truncate, auto_da_alloc); measured p50 3 µs, p99 46 µs, less
 // than a pool round trip costs.

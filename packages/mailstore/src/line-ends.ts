@@ -42,10 +42,8 @@ export class LfNormalizer {
         n += end - from;
       }
       if (cr < 0) break;
-      let after = cr + 1;
-      while (after < chunk.length && chunk[after] === CR) after++;
-      this.#pendingCrs += after - cr;
-      from = after;
+      this.#pendingCrs++; // a run of CRs is held one by one: each next indexOf finds the next CR at once
+      from = cr + 1;
     }
     return this.#emit(out.subarray(0, n));
   }
