@@ -19,7 +19,7 @@
 // deletions, or for a previous bench run's cleanup: call wait() before a target's first timed run
 // and mark() after anything that deleted files. The clock is a file's modification time, so that
 // one bench run sees the cleanup of the run before it.
-import { closeSync, openSync, statSync, utimesSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** ext4's longest window (60 s + 300 s while the inode table block is dirty) and a margin. */
@@ -39,9 +39,7 @@ export function deletedInodesWindow({ log = (text) => console.error(text) } = {}
   return {
     /** Something (a target that delivers, a removed directory) deleted files just now. */
     mark() {
-      closeSync(openSync(CLOCK_FILE, 'a'));
-      const now = new Date();
-      utimesSync(CLOCK_FILE, now, now);
+      writeFileSync(CLOCK_FILE, `${new Date().toISOString()}\n`); // the write sets the mtime
     },
     /** Resolves once no inode freed before the last mark() is "recently deleted" any more. */
     async wait() {
