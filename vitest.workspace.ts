@@ -15,6 +15,7 @@ export default defineWorkspace(
       name,
       root: `packages/${name}`,
       include: ['test/**/*.test.ts'],
+      setupFiles: [new URL('./scripts/vitest-setup.ts', import.meta.url).pathname],
       testTimeout: 30_000,
       hookTimeout: 60_000,
     },

@@ -26,21 +26,24 @@ const LF = 0x0a;
 const CR = 0x0d;
 
 /**
- * Fast path for the common case (whole lines of alphabet characters, one line-break style, no
- * padding): Node's C++ decoder on the complete lines of `bytes`, at a quantum boundary. It skips
- * line breaks and junk alike, so the result is accepted only when its length is exactly what the
- * counted line breaks predict; anything else (junk, padding, mixed line ends, a line that is not a
- * whole number of quanta) is left to the table-driven decoder. Junk that exactly offsets a
- * missing CR would decode correctly here but without setting `malformed`.
+ * Fast path for the common case (whole lines of alphabet characters, no padding): Node's C++
+ * decoder on the complete lines of `bytes`, at a quantum boundary. It skips line breaks and junk
+ * alike, so the result is accepted only when its length is exactly what the counted line-break
+ * bytes predict: any junk character makes it shorter. Anything else (junk, padding, lines that
+ * end mid-quantum) is left to the table-driven decoder, which reports junk.
  */
 function decodeCleanLines(bytes: Uint8Array): { decoded: Uint8Array; used: number } | undefined {
   const region = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lastLf = region.lastIndexOf(LF);
   const pad = region.indexOf(0x3d);
   if (lastLf < 0 || (pad >= 0 && pad < lastLf)) return undefined;
-  let breaks = 0;
-  for (let i = region.indexOf(LF); i >= 0 && i <= lastLf; i = region.indexOf(LF, i + 1)) breaks++;
-  const sextets = lastLf + 1 - breaks * (lastLf > 0 && region[lastLf - 1] === CR ? 2 : 1);
+  // Every LF, and every CR right before one, is a line-break byte; whatever else is not in the
+  // alphabet (junk, a bare CR) makes the native result shorter than the count predicts.
+  let breakBytes = 0;
+  for (let i = region.indexOf(LF); i >= 0 && i <= lastLf; i = region.indexOf(LF, i + 1)) {
+    breakBytes += i > 0 && region[i - 1] === CR ? 2 : 1;
+  }
+  const sextets = lastLf + 1 - breakBytes;
   if (sextets % 4 !== 0) return undefined;
   const decoded = Buffer.from(region.toString('latin1', 0, lastLf + 1), 'base64');
   if (decoded.length !== (sextets / 4) * 3) return undefined;

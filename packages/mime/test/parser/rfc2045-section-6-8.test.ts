@@ -61,6 +61,18 @@ describe('RFC 2045 §6.8 base64', () => {
     );
   });
 
+  it('reports junk in a large chunk that starts with the LF of a CRLF split across chunks', () => {
+    // Found by the property above: one junk character offset the CR missing before the chunk's
+    // first LF, so the native fast path's length check passed and `malformed` stayed false.
+    const data = Buffer.from(Array.from({ length: 6000 }, (_, i) => (i * 7919) & 0xff));
+    const lines = data.toString('base64').replace(/.{76}/g, '$&\r\n');
+    const split = lines.indexOf('\r\n') + 1;
+    const wire = `${lines.slice(0, split + 200)}!${lines.slice(split + 200)}`;
+    const result = decodeChunks([bytes(wire.slice(0, split)), bytes(wire.slice(split))]);
+    expect(result.out.equals(data)).toBe(true);
+    expect(result.malformed).toBe(true);
+  });
+
   it('identity encodings pass through and unknown ones are flagged', () => {
     expect(createTransferDecoder('8bit')).toBeUndefined();
     expect(createTransferDecoder('binary')).toBeUndefined();
