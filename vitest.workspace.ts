@@ -1,4 +1,5 @@
 import { readdirSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { defineWorkspace } from 'vitest/config';
 
 // One vitest project per package. Packages resolve each other through the "source" export
@@ -15,7 +16,7 @@ export default defineWorkspace(
       name,
       root: `packages/${name}`,
       include: ['test/**/*.test.ts'],
-      setupFiles: [new URL('./scripts/vitest-setup.ts', import.meta.url).pathname],
+      setupFiles: [fileURLToPath(new URL('./scripts/vitest-setup.ts', import.meta.url))],
       testTimeout: 30_000,
       hookTimeout: 60_000,
     },

@@ -7,4 +7,6 @@
 // before numRuns without a failure fails too, so the bound never passes a property unexamined.
 import fc from 'fast-check';
 
-fc.configureGlobal({ interruptAfterTimeLimit: Number(process.env.MAILSTACK_PROPERTY_TIME_LIMIT_MS ?? 60_000), markInterruptAsFailure: true });
+const PROPERTY_TIME_LIMIT_MS = Number(process.env.MAILSTACK_PROPERTY_TIME_LIMIT_MS ?? 60_000);
+
+fc.configureGlobal({ interruptAfterTimeLimit: PROPERTY_TIME_LIMIT_MS, markInterruptAsFailure: true });
