@@ -10,6 +10,9 @@
 // tree's (utime+stime, /proc). Targets: ours ≥ 2× Postfix's acceptance, ≥ Postfix end to end.
 //
 //   node mta/run.mjs [--count 10000] [--sessions 20] [--size 4096] [--reuse both|yes|no] [--targets postfix,ours]
+//                    [--warmup 5000]
+// Each target first gets an untimed warm-up of --warmup messages per timed mode, all delivered
+// (peers/smtp-source.mjs says why; 0 turns it off).
 //   MTA_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' adds node options to ours (profiling).
 import { spawn } from 'node:child_process';
 import { openSync, readdirSync, rmSync, writeFileSync, mkdirSync, closeSync } from 'node:fs';
@@ -19,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { deletedInodesWindow } from '../peers/deleted-inodes.mjs';
 import { loadPeerHelpers } from '../peers/load-helpers.mjs';
+import { runSmtpSource, warmUp, WARMUP_MESSAGES } from '../peers/smtp-source.mjs';
 import { printTable } from '../peers/targets.mjs';
 
 const { values: opts } = parseArgs({
@@ -28,17 +32,23 @@ const { values: opts } = parseArgs({
     size: { type: 'string', default: '4096' },
     reuse: { type: 'string', default: 'both' },
     targets: { type: 'string', default: 'ours,postfix' },
+    warmup: { type: 'string', default: String(WARMUP_MESSAGES) },
     help: { type: 'boolean', default: false },
   },
 });
 if (opts.help) {
-  console.log('usage: node mta/run.mjs [--count N] [--sessions N] [--size BYTES] [--reuse both|yes|no] [--targets postfix,ours]');
+  console.log('usage: node mta/run.mjs [--count N] [--sessions N] [--size BYTES] [--reuse both|yes|no] [--targets postfix,ours] [--warmup N]');
   process.exit(0);
 }
 const COUNT = Number(opts.count);
 const SESSIONS = Number(opts.sessions);
 const SIZE = Number(opts.size);
+const WARMUP = Number(opts.warmup);
 const MODES = { both: [false, true], yes: [true], no: [false] }[opts.reuse];
+if (!MODES || ![COUNT, SESSIONS, SIZE].every((n) => Number.isInteger(n) && n > 0) || !(Number.isInteger(WARMUP) && WARMUP >= 0)) {
+  console.error('mta/run.mjs: --count, --sessions and --size take a positive integer, --warmup 0 or more, --reuse both, yes or no');
+  process.exit(2);
+}
 const DOMAIN = 'bench.test';
 const HOST = '127.0.0.1';
 const E2E_TIMEOUT_MS = 900_000;
@@ -109,17 +119,18 @@ const TARGETS = {
   },
 };
 
-function smtpSourceRun(port, rcpt, reuse) {
-  const args = ['-s', String(SESSIONS), '-l', String(SIZE), '-m', String(COUNT), '-f', `a@client.${DOMAIN}`, '-t', rcpt];
-  if (reuse) args.push('-d');
-  args.push(`${HOST}:${port}`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(smtpSource, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (text) => (stderr += text));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stderr: stderr.trim() }));
-  });
+/** smtp-source's load on `target`: `count` messages, connections reused or not. */
+const load = (target) => ({ host: HOST, port: target.port, sender: `a@client.${DOMAIN}`, rcpt: target.rcpt, sessions: SESSIONS, size: SIZE });
+
+/** Resolves once `count` more files than `before` are in `dir`, or after `timeoutMs`; with the count. */
+async function waitForFiles(dir, before, count, timeoutMs) {
+  const t0 = performance.now();
+  let delivered = countFiles(dir) - before;
+  while (delivered < count && performance.now() - t0 < timeoutMs) {
+    await sleep(20);
+    delivered = countFiles(dir) - before;
+  }
+  return delivered;
 }
 
 const results = [];
@@ -133,18 +144,26 @@ try {
   for (const name of opts.targets.split(',')) {
     const target = await TARGETS[name]();
     try {
+      const initial = countFiles(target.maildirNew);
+      let warmUpSent = 0;
+      await warmUp(smtpSource, load(target), {
+        name,
+        count: WARMUP,
+        modes: MODES,
+        settle: async () => {
+          warmUpSent += WARMUP;
+          if ((await waitForFiles(target.maildirNew, initial, warmUpSent, E2E_TIMEOUT_MS)) < warmUpSent) throw new Error(`${name}: warm-up messages not delivered`);
+        },
+      });
+      if (target.deletes && WARMUP > 0) deletions.mark();
       await deletions.wait();
       for (const reuse of MODES) {
         const before = countFiles(target.maildirNew);
         const cpu0 = helpers.processTreeCpuSeconds(target.pid);
         const t0 = performance.now();
-        const run = await smtpSourceRun(target.port, target.rcpt, reuse);
+        const run = await runSmtpSource(smtpSource, { ...load(target), count: COUNT, reuse });
         const acceptSecs = (performance.now() - t0) / 1000;
-        let delivered = countFiles(target.maildirNew) - before;
-        while (delivered < COUNT && performance.now() - t0 < E2E_TIMEOUT_MS) {
-          await sleep(20);
-          delivered = countFiles(target.maildirNew) - before;
-        }
+        const delivered = await waitForFiles(target.maildirNew, before, COUNT, E2E_TIMEOUT_MS);
         const e2eSecs = (performance.now() - t0) / 1000;
         await sleep(200);
         const cpu = helpers.processTreeCpuSeconds(target.pid) - cpu0;

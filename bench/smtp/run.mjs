@@ -9,7 +9,9 @@
 //
 //   node smtp/run.mjs [--quick] [--count N] [--sessions N] [--size BYTES]
 //                     [--targets smtp-sink,smtp-server,postfix,ours] [--reuse both|yes|no]
-//                     [--ours MODULE] [--ours-cmd "CMD {host} {port} {dir}"]
+//                     [--warmup 5000] [--ours MODULE] [--ours-cmd "CMD {host} {port} {dir}"]
+// Each target first gets an untimed warm-up of --warmup messages per timed mode (none with
+// --quick; peers/smtp-source.mjs says why; 0 turns it off).
 // env: MAILSTACK_BENCH_SMTP_OURS (module), MAILSTACK_BENCH_SMTP_OURS_CMD (command line).
 //
 // An "ours" module exports start({ host, port, dir, domain }) -> Promise<{ port, stop() }>:
@@ -19,16 +21,16 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { deletedInodesWindow } from '../peers/deleted-inodes.mjs';
 import { loadPeerHelpers } from '../peers/load-helpers.mjs';
+import { runSmtpSource, warmUp, WARMUP_MESSAGES } from '../peers/smtp-source.mjs';
 import { chooseOurs, printTable, startCommandServer, startModuleServer } from '../peers/targets.mjs';
 
 const HELP = `usage: node smtp/run.mjs [--quick] [--count N] [--sessions N] [--size BYTES]
-  [--targets smtp-sink,smtp-server,postfix,ours] [--reuse both|yes|no] [--ours MODULE] [--ours-cmd CMD]`;
+  [--targets smtp-sink,smtp-server,postfix,ours] [--reuse both|yes|no] [--warmup N] [--ours MODULE] [--ours-cmd CMD]`;
 const { values: opts } = parseArgs({
   options: {
     count: { type: 'string' },
@@ -37,6 +39,7 @@ const { values: opts } = parseArgs({
     size: { type: 'string', default: '4096' },
     targets: { type: 'string', default: 'smtp-sink,smtp-server,ours,postfix' },
     reuse: { type: 'string', default: 'both' },
+    warmup: { type: 'string' },
     ours: { type: 'string', default: process.env.MAILSTACK_BENCH_SMTP_OURS },
     'ours-cmd': { type: 'string', default: process.env.MAILSTACK_BENCH_SMTP_OURS_CMD },
     help: { type: 'boolean', default: false },
@@ -49,8 +52,9 @@ if (opts.help) {
 const COUNT = Number(opts.count ?? (opts.quick ? 1000 : 10000));
 const SESSIONS = Number(opts.sessions);
 const SIZE = Number(opts.size);
+const WARMUP = Number(opts.warmup ?? (opts.quick ? 0 : WARMUP_MESSAGES));
 const MODES = { both: [false, true], yes: [true], no: [false] }[opts.reuse];
-if (!MODES || !(COUNT > 0) || !(SESSIONS > 0) || !(SIZE > 0)) {
+if (!MODES || !(COUNT > 0) || !(SESSIONS > 0) || !(SIZE > 0) || !(Number.isInteger(WARMUP) && WARMUP >= 0)) {
   console.error(HELP);
   process.exit(2);
 }
@@ -115,18 +119,8 @@ const TARGETS = {
   },
 };
 
-function smtpSourceRun(port, rcpt, reuse) {
-  const args = ['-s', String(SESSIONS), '-l', String(SIZE), '-m', String(COUNT), '-f', `a@${DOMAIN}`, '-t', rcpt];
-  if (reuse) args.push('-d');
-  args.push(`${HOST}:${port}`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(smtpSource, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (text) => (stderr += text));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stderr: stderr.trim() }));
-  });
-}
+/** smtp-source's load on `target`. */
+const load = (target) => ({ host: HOST, port: target.port, sender: `a@${DOMAIN}`, rcpt: target.rcpt, sessions: SESSIONS, size: SIZE });
 
 const results = [];
 const skipped = [];
@@ -141,12 +135,14 @@ try {
       continue;
     }
     try {
+      await warmUp(smtpSource, load(target), { name, count: WARMUP, modes: MODES, settle: async () => target.settle?.() });
+      if (target.deletes && WARMUP > 0) deletions.mark();
       await deletions.wait();
       for (const reuse of MODES) {
         const storedBefore = target.stored?.() ?? 0;
         const cpu0 = helpers.processTreeCpuSeconds(target.pid);
         const t0 = performance.now();
-        const run = await smtpSourceRun(target.port, target.rcpt, reuse);
+        const run = await runSmtpSource(smtpSource, { ...load(target), count: COUNT, reuse });
         const secs = (performance.now() - t0) / 1000;
         await sleep(200); // let finished session processes be reaped into the tree's CPU counters
         const cpu = helpers.processTreeCpuSeconds(target.pid) - cpu0;
