@@ -1,7 +1,8 @@
 // The floor for any Node SMTP server on this machine: a responder with fixed replies and no
 // parsing, limits, logging or policy, storing each body with the same system calls as ours.mjs
-// (open and writev on the main thread, fsync in the thread pool, close on the main thread) before
-// its 250. Not an SMTP server: it trusts smtp-source to speak correctly. Plug it in like ours:
+// (open, writev, fsync, close) before its 250, and with fewer thread-pool round trips: open and
+// writev on the main thread (ours.mjs makes them in the pool), fsync in the pool, close on the
+// main thread. Not an SMTP server: it trusts smtp-source to speak correctly. Plug it in like ours:
 //   node smtp/run.mjs --targets smtp-sink,ours --ours smtp/node-floor.mjs
 // smtp/node-floor-discard.mjs is the same responder storing nothing.
 import { closeSync, fsync, mkdirSync, openSync, writevSync } from 'node:fs';
