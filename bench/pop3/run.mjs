@@ -5,8 +5,10 @@
 //   pipelined   one client, up to 32 RETRs in flight (RFC 2449 PIPELINING; only if advertised)
 //   pop3s       one client over implicit TLS, RETR one at a time
 //   concurrent  20 clients at once, one user each
-// Prints msgs/s, MiB/s and server CPU per message (/proc, the server's whole process tree,
-// including session processes that have exited) and ours/Dovecot ratios.
+// Both targets run side by side and take turns run by run (Dovecot, ours, Dovecot, ours, ...);
+// each row is the median of --runs. Prints msgs/s, MiB/s and server CPU per message (/proc, the
+// server's whole process tree, including session processes that have exited) and ours/Dovecot
+// ratios.
 //
 //   node pop3/run.mjs [--quick] [--messages 2000] [--size 4096] [--clients 20] [--per-user 100]
 //                     [--runs 3] [--targets dovecot,ours] [--ours MODULE] [--ours-cmd CMD]
@@ -165,6 +167,7 @@ function scenarios(target, pipelining) {
 
 const results = [];
 const skipped = [];
+const started = []; // { name, target, scenarios }
 try {
   for (const name of opts.targets.split(',')) {
     const starter = TARGETS[name];
@@ -174,42 +177,50 @@ try {
       skipped.push(name);
       continue;
     }
-    try {
-      // Warm-up, not timed: the first session of each user moves new/ to cur/ and builds indexes.
-      for (const { user } of mailboxes) await session(target.pop3Port, false, user, 1);
-      const pipelining = await supportsPipelining(target.pop3Port);
-      for (const scenario of scenarios(target, pipelining)) {
-        if (!scenario.run) {
-          results.push({ target: name, scenario: scenario.name, missing: true });
-          continue;
-        }
-        const runs = [];
-        for (let r = 0; r < RUNS; r++) {
-          const cpu0 = helpers.processTreeCpuSeconds(target.pid);
-          const t0 = performance.now();
-          const [count, bytes] = await scenario.run();
-          const secs = (performance.now() - t0) / 1000;
-          await sleep(200); // let exited session processes be reaped into the CPU counters
-          const cpu = helpers.processTreeCpuSeconds(target.pid) - cpu0;
-          const ok = count === scenario.expected && bytes === count * SIZE;
-          if (!ok) throw new Error(`${name} ${scenario.name}: got ${count} messages / ${bytes} bytes, expected ${scenario.expected} x ${SIZE}`);
-          runs.push({ rate: count / secs, mib: bytes / secs / 1048576, cpuUs: (cpu / count) * 1e6 });
-        }
-        const row = {
-          target: name,
-          scenario: scenario.name,
-          rate: median(runs.map((r) => r.rate)),
-          mib: median(runs.map((r) => r.mib)),
-          cpuUs: median(runs.map((r) => r.cpuUs)),
-        };
-        results.push(row);
-        console.error(`${name} ${scenario.name}: ${row.rate.toFixed(0)} msgs/s, ${row.cpuUs.toFixed(0)} us CPU/msg`);
+    started.push({ name, target });
+    // Warm-up, not timed: the first session of each user moves new/ to cur/ and builds indexes.
+    for (const { user } of mailboxes) await session(target.pop3Port, false, user, 1);
+    started.at(-1).scenarios = scenarios(target, await supportsPipelining(target.pop3Port));
+  }
+  // The targets take turns run by run (A B A B ...), so that a change in the machine's speed
+  // during the benchmark falls on both rather than on whichever ran second.
+  const scenarioNames = started[0]?.scenarios.map((scenario) => scenario.name) ?? [];
+  for (const [index, scenarioName] of scenarioNames.entries()) {
+    const runs = new Map(started.map(({ name }) => [name, []]));
+    for (let r = 0; r < RUNS; r++) {
+      for (const { name, target, scenarios: list } of started) {
+        const scenario = list[index];
+        if (!scenario.run) continue;
+        const cpu0 = helpers.processTreeCpuSeconds(target.pid);
+        const t0 = performance.now();
+        const [count, bytes] = await scenario.run();
+        const secs = (performance.now() - t0) / 1000;
+        await sleep(200); // let exited session processes be reaped into the CPU counters
+        const cpu = helpers.processTreeCpuSeconds(target.pid) - cpu0;
+        const ok = count === scenario.expected && bytes === count * SIZE;
+        if (!ok) throw new Error(`${name} ${scenario.name}: got ${count} messages / ${bytes} bytes, expected ${scenario.expected} x ${SIZE}`);
+        runs.get(name).push({ rate: count / secs, mib: bytes / secs / 1048576, cpuUs: (cpu / count) * 1e6 });
       }
-    } finally {
-      await target.stop();
+    }
+    for (const { name } of started) {
+      const list = runs.get(name);
+      if (list.length === 0) {
+        results.push({ target: name, scenario: scenarioName, missing: true });
+        continue;
+      }
+      const row = {
+        target: name,
+        scenario: scenarioName,
+        rate: median(list.map((r) => r.rate)),
+        mib: median(list.map((r) => r.mib)),
+        cpuUs: median(list.map((r) => r.cpuUs)),
+      };
+      results.push(row);
+      console.error(`${name} ${scenarioName}: ${row.rate.toFixed(0)} msgs/s, ${row.cpuUs.toFixed(0)} us CPU/msg`);
     }
   }
 } finally {
+  for (const { target } of started) await target.stop();
   rmSync(work, { recursive: true, force: true });
 }
 
