@@ -145,17 +145,16 @@ try {
     const target = await TARGETS[name]();
     try {
       const initial = countFiles(target.maildirNew);
-      let warmUpSent = 0;
       await warmUp(smtpSource, load(target), {
         name,
         count: WARMUP,
         modes: MODES,
-        settle: async () => {
-          warmUpSent += WARMUP;
-          if ((await waitForFiles(target.maildirNew, initial, warmUpSent, E2E_TIMEOUT_MS)) < warmUpSent) throw new Error(`${name}: warm-up messages not delivered`);
+        settle: async (sent) => {
+          if ((await waitForFiles(target.maildirNew, initial, sent, E2E_TIMEOUT_MS)) < sent) throw new Error(`${name}: warm-up messages not delivered`);
         },
+        deletes: target.deletes,
+        deletions,
       });
-      if (target.deletes && WARMUP > 0) deletions.mark();
       await deletions.wait();
       for (const reuse of MODES) {
         const before = countFiles(target.maildirNew);

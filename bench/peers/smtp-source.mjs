@@ -36,15 +36,17 @@ export function runSmtpSource(command, { host, port, sender, rcpt, sessions, siz
 
 /**
  * The untimed warm-up: `count` messages in each of `modes` (false = a connection per message,
- * true = reused), then `settle()` (e.g. until the target has delivered them). Throws if
- * smtp-source fails, naming the target.
+ * true = reused), then `settle(sent)` with the number sent (e.g. until the target has delivered
+ * them all). A target that `deletes` files as it works marks `deletions` afterwards, so its timed
+ * runs wait out the window too. Throws if smtp-source fails, naming the target.
  */
-export async function warmUp(command, load, { name, count, modes, settle = async () => {}, log = (text) => console.error(text) }) {
+export async function warmUp(command, load, { name, count, modes, settle = async () => {}, deletes = false, deletions, log = (text) => console.error(text) }) {
   if (count <= 0) return;
   for (const reuse of modes) {
     const run = await runSmtpSource(command, { ...load, count, reuse });
     if (run.code !== 0) throw new Error(`${name}: warm-up (${count} messages, reuse=${reuse ? 'yes' : 'no'}) failed: smtp-source exit ${run.code} ${run.stderr.slice(0, 300)}`);
-    await settle();
   }
+  await settle(count * modes.length);
+  if (deletes) deletions.mark();
   log(`${name}: warmed up with ${count} messages per mode (untimed)`);
 }

@@ -177,10 +177,11 @@ try {
       skipped.push(name);
       continue;
     }
-    started.push({ name, target });
+    const entry = { name, target }; // in `started` at once, so that it is stopped if the warm-up fails
+    started.push(entry);
     // Warm-up, not timed: the first session of each user moves new/ to cur/ and builds indexes.
     for (const { user } of mailboxes) await session(target.pop3Port, false, user, 1);
-    started.at(-1).scenarios = scenarios(target, await supportsPipelining(target.pop3Port));
+    entry.scenarios = scenarios(target, await supportsPipelining(target.pop3Port));
   }
   // The targets take turns run by run (A B A B ...), so that a change in the machine's speed
   // during the benchmark falls on both rather than on whichever ran second.

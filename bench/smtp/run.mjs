@@ -135,8 +135,7 @@ try {
       continue;
     }
     try {
-      await warmUp(smtpSource, load(target), { name, count: WARMUP, modes: MODES, settle: async () => target.settle?.() });
-      if (target.deletes && WARMUP > 0) deletions.mark();
+      await warmUp(smtpSource, load(target), { name, count: WARMUP, modes: MODES, settle: async () => target.settle?.(), deletes: target.deletes, deletions });
       await deletions.wait();
       for (const reuse of MODES) {
         const storedBefore = target.stored?.() ?? 0;
