@@ -6,12 +6,15 @@
 //   pop3s       one client over implicit TLS, RETR one at a time
 //   concurrent  20 clients at once, one user each
 // Both targets run side by side and take turns run by run (Dovecot, ours, Dovecot, ours, ...);
-// each row is the median of --runs. Prints msgs/s, MiB/s and server CPU per message (/proc, the
+// each row is the median of --runs (default 9: plain and pipelined RETRs are level with Dovecot,
+// and this VM's speed swings by 5-15 % from one run to the next, so the median of three often
+// landed a few per cent either side of parity; nine alternating runs give a stable estimate and
+// cost about a minute more). Prints msgs/s, MiB/s and server CPU per message (/proc, the
 // server's whole process tree, including session processes that have exited) and ours/Dovecot
 // ratios.
 //
 //   node pop3/run.mjs [--quick] [--messages 2000] [--size 4096] [--clients 20] [--per-user 100]
-//                     [--runs 3] [--targets dovecot,ours] [--ours MODULE] [--ours-cmd CMD]
+//                     [--runs 9] [--targets dovecot,ours] [--ours MODULE] [--ours-cmd CMD]
 // env: MAILSTACK_BENCH_POP3_OURS (module), MAILSTACK_BENCH_POP3_OURS_CMD (command line).
 //
 // An "ours" module exports start({ host, pop3Port, pop3sPort, dataDir, users, certFile, keyFile })
@@ -53,7 +56,7 @@ const MESSAGES = Number(opts.messages ?? (opts.quick ? 500 : 2000));
 const SIZE = Number(opts.size);
 const CLIENTS = Number(opts.clients);
 const PER_USER = Number(opts['per-user'] ?? (opts.quick ? 25 : 100));
-const RUNS = Number(opts.runs ?? (opts.quick ? 1 : 3));
+const RUNS = Number(opts.runs ?? (opts.quick ? 1 : 9));
 if (![MESSAGES, SIZE, CLIENTS, PER_USER, RUNS].every((n) => Number.isInteger(n) && n > 0) || SIZE < 512) {
   console.error(HELP);
   process.exit(2);
