@@ -5,12 +5,14 @@
 //   ours     `mailstack serve` (startServer in a child process, as the CLI runs it): smtpd → spool
 //            (group-committed fsync before 250) → queue manager → Maildir (fsync'd), user `bench`
 //            at bench.test, log lines to a file
+//   floor    mta/node-floor.mjs: the same file work and durability behind fixed SMTP replies, the
+//            least any Node MTA can spend here (not a default target)
 // and measures the acceptance rate (messages / smtp-source wall time) and the end-to-end rate
 // (messages / time until every one is a file in the Maildir's new/). Server CPU is the process
 // tree's (utime+stime, /proc). Targets: ours ≥ 2× Postfix's acceptance, ≥ Postfix end to end.
 //
 //   node mta/run.mjs [--count 10000] [--sessions 20] [--size 4096] [--reuse both|yes|no] [--targets postfix,ours]
-//                    [--warmup 5000]
+//                    [--warmup 5000]      (--targets takes any of postfix, ours, floor)
 // Each target first gets an untimed warm-up of --warmup messages per timed mode, all delivered
 // (peers/smtp-source.mjs says why; 0 turns it off).
 //   MTA_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' adds node options to ours (profiling).
@@ -67,6 +69,7 @@ const countFiles = (dir) => {
 
 const HOOKS = fileURLToPath(new URL('../../scripts/ts-child/register.mjs', import.meta.url));
 const CHILD = fileURLToPath(new URL('../../packages/mailstack/test/serve/fixtures/serve-child.ts', import.meta.url));
+const FLOOR = fileURLToPath(new URL('./node-floor.mjs', import.meta.url));
 
 // Each target: { port, pid, rcpt, maildirNew, deletes?, stop() } (`deletes`: it removes files as it works).
 const TARGETS = {
@@ -93,31 +96,42 @@ const TARGETS = {
         '',
       ].join('\n'),
     );
-    const log = openSync(join(work, 'ours.log'), 'w');
-    const child = spawn(process.execPath, [...(process.env.MTA_BENCH_NODE_ARGS ? process.env.MTA_BENCH_NODE_ARGS.split(' ') : []), '--import', HOOKS, CHILD, join(dir, 'mailstack.yaml')], { stdio: ['ignore', 'pipe', log] });
-    closeSync(log);
-    const port = await new Promise((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (chunk) => {
-        out += chunk;
-        const m = /READY smtp=(\d+)/.exec(out);
-        if (m) resolve(Number(m[1]));
-      });
-      child.once('exit', (code) => reject(new Error(`mailstack serve exited with ${code}; see ${join(work, 'ours.log')}`)));
-    });
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    return {
-      port,
-      pid: child.pid,
-      rcpt: `bench@${DOMAIN}`,
-      maildirNew: join(dir, 'data', 'home', 'bench', 'Maildir', 'new'),
-      stop: async () => {
-        child.kill('SIGTERM');
-        await exited;
-      },
-    };
+    const child = await startChild('ours', [...(process.env.MTA_BENCH_NODE_ARGS ? process.env.MTA_BENCH_NODE_ARGS.split(' ') : []), '--import', HOOKS, CHILD, join(dir, 'mailstack.yaml')]);
+    return { ...child, rcpt: `bench@${DOMAIN}`, maildirNew: join(dir, 'data', 'home', 'bench', 'Maildir', 'new') };
+  },
+  // The Node MTA floor (mta/node-floor.mjs): it unlinks each queue file once delivered.
+  floor: async () => {
+    const dir = join(work, 'floor');
+    const child = await startChild('floor', [FLOOR, dir]);
+    return { ...child, rcpt: `bench@${DOMAIN}`, maildirNew: join(dir, 'Maildir', 'new'), deletes: true };
   },
 };
+
+/** Runs node with `args`, its stderr to `<work>/<name>.log`; resolves once it prints `READY smtp=PORT`. */
+async function startChild(name, args) {
+  const logFile = join(work, `${name}.log`);
+  const log = openSync(logFile, 'w');
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', log] });
+  closeSync(log);
+  const port = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = /READY smtp=(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}; see ${logFile}`)));
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return {
+    port,
+    pid: child.pid,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
 
 /** smtp-source's load on `target`: `count` messages, connections reused or not. */
 const load = (target) => ({ host: HOST, port: target.port, sender: `a@client.${DOMAIN}`, rcpt: target.rcpt, sessions: SESSIONS, size: SIZE });
