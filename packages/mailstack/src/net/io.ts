@@ -6,11 +6,53 @@ import { once } from 'node:events';
 import type { Duplex } from 'node:stream';
 
 /**
- * The socket's chunks, pulled one at a time. Leaving the loop does not destroy the socket, so a
- * driver can stop reading the plaintext socket and hand it to a TLSSocket (STARTTLS).
+ * Feed the socket's chunks to `handle` until it answers anything but 'open' (the session is over,
+ * or a STARTTLS/STLS upgrade comes next) or the input ends ('open'). 'data' events, with pause()
+ * while a chunk's answer is a promise: the same backpressure as a for-await over the socket at a
+ * fraction of the async iterator's cost per chunk (measured: the iterator was the largest
+ * JavaScript cost of one-at-a-time POP3 RETRs); a chunk answered synchronously needs no pause.
+ * The socket is left paused and undestroyed, so a TLSSocket can wrap it with no byte read before.
+ * `noteEnd` gets why reading stopped on an error: `error: ...` when `handle` threw or rejected
+ * (then 'closed'), `read error: ...` when the socket failed (then 'open', as at the end of input).
  */
-export function readChunks(socket: Duplex): AsyncIterable<Uint8Array> {
-  return socket.iterator({ destroyOnReturn: false }) as AsyncIterable<Uint8Array>;
+export function readUntilStopped<R extends string>(
+  socket: Duplex,
+  handle: (chunk: Uint8Array) => R | 'open' | PromiseLike<R | 'open'>,
+  noteEnd: (reason: string) => void,
+): Promise<R | 'open' | 'closed'> {
+  return new Promise((resolve) => {
+    const finish = (result: R | 'open' | 'closed'): void => {
+      socket.pause();
+      socket.off('data', onData).off('end', onEnd).off('close', onEnd).off('error', onError);
+      resolve(result);
+    };
+    const failed = (error: unknown): void => {
+      noteEnd(`error: ${(error as Error).message}`);
+      finish('closed');
+    };
+    const onData = (chunk: Uint8Array): void => {
+      let answered: R | 'open' | PromiseLike<R | 'open'>;
+      try {
+        answered = handle(chunk);
+      } catch (error) {
+        failed(error);
+        return;
+      }
+      if (typeof answered === 'string') {
+        if (answered !== 'open') finish(answered);
+        return;
+      }
+      socket.pause(); // no more input until this chunk is answered
+      answered.then((result) => (result === 'open' ? socket.resume() : finish(result)), failed);
+    };
+    const onEnd = (): void => finish('open');
+    const onError = (error: Error): void => {
+      noteEnd(`read error: ${error.message}`);
+      finish('open');
+    };
+    socket.on('data', onData).once('end', onEnd).once('close', onEnd).once('error', onError);
+    socket.resume();
+  });
 }
 
 /**

@@ -20,7 +20,7 @@ import {
   type SmtpServerEvent,
 } from '@mailstack/smtp-core';
 import { isLoopback } from '../net/address.js';
-import { writeBytes } from '../net/io.js';
+import { readUntilStopped, writeBytes } from '../net/io.js';
 import { Serial } from '../net/serial.js';
 import { upgradeToTls } from '../net/starttls.js';
 import type { Ticker } from '../net/ticker.js';
@@ -154,38 +154,16 @@ export class SmtpConnection {
     }
   }
 
-  /**
-   * Feed the socket to the core until the core stops ('closed', 'starttls') or the input ends ('open').
-   * 'data' events with pause() while a chunk is handled: the same backpressure as a for-await
-   * over the socket without the async iterator's promises per chunk (as in the POP3 driver). The
-   * socket stays paused and undestroyed when the core stops, so STARTTLS can wrap it.
-   */
+  /** Feed the socket to the core until the core stops ('closed', 'starttls') or the input ends ('open'). */
   #read(): Promise<PumpResult> {
-    const socket = this.#socket;
-    return new Promise((resolve) => {
-      const finish = (result: PumpResult): void => {
-        socket.off('data', onData).off('end', onEnd).off('close', onEnd).off('error', onError);
-        resolve(result);
-      };
-      const onData = (chunk: Uint8Array): void => {
-        socket.pause();
+    return readUntilStopped(
+      this.#socket,
+      (chunk) => {
         this.#core.receive(chunk);
-        this.#serial.run(() => this.#pump()).then(
-          (result) => (result === 'open' ? socket.resume() : finish(result)),
-          (error: unknown) => {
-            this.#endReason ||= `error: ${(error as Error).message}`;
-            finish('closed');
-          },
-        );
-      };
-      const onEnd = (): void => finish('open');
-      const onError = (error: Error): void => {
-        this.#endReason ||= `read error: ${error.message}`;
-        finish('open');
-      };
-      socket.on('data', onData).once('end', onEnd).once('close', onEnd).once('error', onError);
-      socket.resume();
-    });
+        return this.#serial.run(() => this.#pump());
+      },
+      (reason) => (this.#endReason ||= reason),
+    );
   }
 
   async #startTls(): Promise<boolean> {
