@@ -2,6 +2,7 @@
 // for byte, pipelining, BDAT, STARTTLS, AUTH on submission, logging.
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SmtpServer } from 'mailstack';
 import { LineSocket } from '../peers/index.js';
 import { startTestServer, testAuth, type TestServer } from './harness.js';
 
@@ -138,5 +139,19 @@ describe('SmtpServer basics', () => {
     expect(connects[0]!.message).toMatch(new RegExp(`^c\\d+: connect from \\[127\\.0\\.0\\.1\\]:\\d+ to smtp port ${t.ports.smtp}$`));
     expect(disconnects.some((l) => /ehlo=1 mail=1 rcpt=2 data=1 quit=1 commands=6/.test(l.message))).toBe(true);
     expect(t.rec.logs.some((l) => l.event === 'transaction' && /from=<a@x\.test>, to=<b@example\.test>,<c@example\.test>, size=\d+, nrcpt=2 status=sent \(250 2\.0\.0 Ok: queued as T\d+\)/.test(l.message))).toBe(true);
+  });
+});
+
+describe('SmtpServer misuse (net/tcp-service.ts, shared with Pop3Server)', () => {
+  it('SmtpServerError: implicit TLS without a certificate, a port in use, listen after close', async () => {
+    const server = new SmtpServer({ hostname: 'mx.example.test' }, {});
+    await expect(server.listen({ host: '127.0.0.1', port: 0, implicitTls: true })).rejects.toMatchObject({ name: 'SmtpServerError', code: 'no-tls' });
+    const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
+    const clash = new SmtpServer({ hostname: 'mx.example.test' }, {});
+    const failed = clash.listen({ host: '127.0.0.1', port });
+    await expect(failed).rejects.toMatchObject({ name: 'SmtpServerError', code: 'listen-failed' });
+    await expect(failed).rejects.toHaveProperty('cause.code', 'EADDRINUSE');
+    await server.close();
+    await expect(server.listen({ host: '127.0.0.1', port: 0 })).rejects.toMatchObject({ code: 'closed' });
   });
 });
