@@ -6,6 +6,8 @@
 //   after 250    Maildir/tmp/<name>: open, writev, fsync, close; rename into Maildir/new/; fsync
 //                of new/ (shared likewise); then unlink the queue file
 // The body stays in memory between the two (ours' fresh cache does the same for small messages).
+// One thing a real queue needs is left out: a way to tell a complete queue file from one cut
+// short by a crash (ours writes into incoming/ and renames into active/, one more rename(2)).
 // Every call goes through libuv's pool, as ours' do. What ours spends above this per message is
 // the cost of being an MTA in JavaScript (bench/README.md, "The MTA floor"). Run it as a target of
 // mta/run.mjs (`--targets postfix,ours,floor`) or by hand: node mta/node-floor.mjs DIR [PORT]
