@@ -23,6 +23,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { deletedInodesWindow } from '../peers/deleted-inodes.mjs';
+import { eventLoopCpu, eventLoopPerMessage } from '../peers/event-loop-cpu.mjs';
 import { loadPeerHelpers } from '../peers/load-helpers.mjs';
 import { runSmtpSource, warmUp, WARMUP_MESSAGES } from '../peers/smtp-source.mjs';
 import { printTable } from '../peers/targets.mjs';
@@ -71,11 +72,12 @@ const HOOKS = fileURLToPath(new URL('../../scripts/ts-child/register.mjs', impor
 const CHILD = fileURLToPath(new URL('../../packages/mailstack/test/serve/fixtures/serve-child.ts', import.meta.url));
 const FLOOR = fileURLToPath(new URL('./node-floor.mjs', import.meta.url));
 
-// Each target: { port, pid, rcpt, maildirNew, deletes?, stop() } (`deletes`: it removes files as it works).
+// Each target: { port, pid, rcpt, maildirNew, deletes?, processes?, stop() } (`deletes`: it removes
+// files as it works; `processes`: it is several processes, with no one event loop to show).
 const TARGETS = {
   postfix: async () => {
     const postfix = await helpers.startPostfix({ domain: DOMAIN });
-    return { port: postfix.port, pid: postfix.pid, rcpt: postfix.mailbox, maildirNew: join(postfix.maildir, 'new'), deletes: true, stop: () => postfix.stop() };
+    return { port: postfix.port, pid: postfix.pid, rcpt: postfix.mailbox, maildirNew: join(postfix.maildir, 'new'), deletes: true, processes: true, stop: () => postfix.stop() };
   },
   ours: async () => {
     const dir = join(work, 'ours');
@@ -173,6 +175,7 @@ try {
       for (const reuse of MODES) {
         const before = countFiles(target.maildirNew);
         const cpu0 = helpers.processTreeCpuSeconds(target.pid);
+        const loop0 = target.processes ? undefined : eventLoopCpu(target.pid);
         const t0 = performance.now();
         const run = await runSmtpSource(smtpSource, { ...load(target), count: COUNT, reuse });
         const acceptSecs = (performance.now() - t0) / 1000;
@@ -180,8 +183,9 @@ try {
         const e2eSecs = (performance.now() - t0) / 1000;
         await sleep(200);
         const cpu = helpers.processTreeCpuSeconds(target.pid) - cpu0;
+        const eventLoop = eventLoopPerMessage(loop0, target.processes ? undefined : eventLoopCpu(target.pid), COUNT);
         const ok = run.code === 0 && delivered === COUNT;
-        results.push({ name, reuse, acceptSecs, e2eSecs, accept: COUNT / acceptSecs, e2e: COUNT / e2eSecs, cpuUs: (cpu / COUNT) * 1e6, ok, delivered });
+        results.push({ name, reuse, acceptSecs, e2eSecs, accept: COUNT / acceptSecs, e2e: COUNT / e2eSecs, cpuUs: (cpu / COUNT) * 1e6, eventLoop, ok, delivered });
         console.error(
           `${name} reuse=${reuse ? 'yes' : 'no'}: accept ${(COUNT / acceptSecs).toFixed(0)} msgs/s, end to end ${(COUNT / e2eSecs).toFixed(0)} msgs/s` +
             (ok ? '' : ` FAILED (smtp-source exit ${run.code}, ${delivered} delivered) ${run.stderr.slice(0, 300)}`),
@@ -204,12 +208,12 @@ const ratio = (r, key) => {
 };
 console.log(`\nMTA: smtp-source -s ${SESSIONS} -l ${SIZE} -m ${COUNT} (-d = reuse connections) → Maildir, 127.0.0.1`);
 printTable(
-  ['target', 'reuse', 'msgs', 'accept msgs/s', 'vs postfix', 'end-to-end msgs/s', 'vs postfix', 'server CPU us/msg'],
+  ['target', 'reuse', 'msgs', 'accept msgs/s', 'vs postfix', 'end-to-end msgs/s', 'vs postfix', 'server CPU us/msg', 'event loop us/msg (user / sys)'],
   results.map((r) => [
     r.name, r.reuse ? 'yes' : 'no', COUNT,
     r.ok ? r.accept.toFixed(0) : 'FAILED', ratio(r, 'accept'),
     r.ok ? r.e2e.toFixed(0) : `FAILED (${r.delivered})`, ratio(r, 'e2e'),
-    r.cpuUs.toFixed(0),
+    r.cpuUs.toFixed(0), r.eventLoop,
   ]),
 );
 if (results.some((r) => !r.ok)) process.exitCode = 1;

@@ -25,6 +25,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { deletedInodesWindow } from '../peers/deleted-inodes.mjs';
+import { eventLoopCpu, eventLoopPerMessage } from '../peers/event-loop-cpu.mjs';
 import { loadPeerHelpers } from '../peers/load-helpers.mjs';
 import { runSmtpSource, warmUp, WARMUP_MESSAGES } from '../peers/smtp-source.mjs';
 import { chooseOurs, printTable, startCommandServer, startModuleServer } from '../peers/targets.mjs';
@@ -73,7 +74,8 @@ function countFiles(dir) {
   }
 }
 
-// Each target: start() -> { port, pid, rcpt, stored?(): number, settle?(): Promise, deletes?, stop() }.
+// Each target: start() -> { port, pid, rcpt, stored?(): number, settle?(): Promise, deletes?, processes?, stop() }.
+// `processes`: the server is several processes (Postfix), so it has no one event loop to show.
 // `deletes`: the target removes files as it works (Postfix's queue). It runs last by default, and
 // a target after it waits out ext4's recently-deleted window (peers/deleted-inodes.mjs); its own
 // second run pays for its first run's deletions, as a queue does under a steady load.
@@ -97,6 +99,7 @@ const TARGETS = {
       // Let the run's local deliveries finish before the next run starts (not timed).
       settle: () => postfix.waitForQueueEmpty(600_000),
       deletes: true,
+      processes: true,
       stop: () => postfix.stop(),
     };
   },
@@ -140,15 +143,17 @@ try {
       for (const reuse of MODES) {
         const storedBefore = target.stored?.() ?? 0;
         const cpu0 = helpers.processTreeCpuSeconds(target.pid);
+        const loop0 = target.processes ? undefined : eventLoopCpu(target.pid);
         const t0 = performance.now();
         const run = await runSmtpSource(smtpSource, { ...load(target), count: COUNT, reuse });
         const secs = (performance.now() - t0) / 1000;
         await sleep(200); // let finished session processes be reaped into the tree's CPU counters
         const cpu = helpers.processTreeCpuSeconds(target.pid) - cpu0;
+        const eventLoop = eventLoopPerMessage(loop0, target.processes ? undefined : eventLoopCpu(target.pid), COUNT);
         const stored = target.stored ? target.stored() - storedBefore : undefined;
         await target.settle?.();
         const ok = run.code === 0 && (stored === undefined || stored === COUNT);
-        results.push({ name, reuse, secs, rate: COUNT / secs, cpuUs: (cpu / COUNT) * 1e6, ok, run, stored });
+        results.push({ name, reuse, secs, rate: COUNT / secs, cpuUs: (cpu / COUNT) * 1e6, eventLoop, ok, run, stored });
         console.error(`${name} reuse=${reuse ? 'yes' : 'no'}: ${(COUNT / secs).toFixed(0)} msgs/s${ok ? '' : ` FAILED (smtp-source exit ${run.code}${stored === undefined ? '' : `, ${stored} stored`}) ${run.stderr.slice(0, 300)}`}`);
       }
     } finally {
@@ -168,10 +173,10 @@ const ratio = (r, base) => {
 };
 console.log(`\nSMTP acceptance: smtp-source -s ${SESSIONS} -l ${SIZE} -m ${COUNT} (-d = reuse connections), 127.0.0.1`);
 printTable(
-  ['target', 'reuse', 'msgs', 'secs', 'msgs/s', 'server CPU us/msg', 'vs smtp-server', 'vs smtp-sink'],
+  ['target', 'reuse', 'msgs', 'secs', 'msgs/s', 'server CPU us/msg', 'event loop us/msg (user / sys)', 'vs smtp-server', 'vs smtp-sink'],
   results.map((r) => [
     r.name, r.reuse ? 'yes' : 'no', COUNT, r.secs.toFixed(2), r.ok ? r.rate.toFixed(0) : 'FAILED',
-    r.cpuUs.toFixed(0), ratio(r, 'smtp-server'), ratio(r, 'smtp-sink'),
+    r.cpuUs.toFixed(0), r.eventLoop, ratio(r, 'smtp-server'), ratio(r, 'smtp-sink'),
   ]),
 );
 for (const name of skipped) {
