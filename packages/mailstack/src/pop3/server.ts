@@ -18,13 +18,11 @@ const MIN_IDLE_MS = 600_000;
 
 /** A POP3 server with any number of listeners. */
 export class Pop3Server {
-  readonly #options: Pop3ServerOptions;
   readonly #deps: Pop3ConnectionDeps;
   readonly #service: TcpService<Pop3Connection>;
   #seq = 0;
 
   constructor(options: Pop3ServerOptions) {
-    this.#options = options;
     const t = options.timeouts ?? {};
     if (t.idleMs !== undefined && !(t.idleMs >= MIN_IDLE_MS)) throw new Pop3ServerError('invalid-option', `timeouts.idleMs must be at least ${MIN_IDLE_MS} (RFC 1939 §3), got ${t.idleMs}`);
     this.#deps = {

@@ -144,10 +144,11 @@ describe('SmtpServer basics', () => {
 
 describe('SmtpServer misuse (net/tcp-service.ts, shared with Pop3Server)', () => {
   it('SmtpServerError: implicit TLS without a certificate, a port in use, listen after close', async () => {
-    const server = new SmtpServer({ hostname: 'mx.example.test' }, {});
+    const handlers = { onData: async () => ({ code: 250, text: 'Ok' }) };
+    const server = new SmtpServer({ hostname: 'mx.example.test' }, handlers);
     await expect(server.listen({ host: '127.0.0.1', port: 0, implicitTls: true })).rejects.toMatchObject({ name: 'SmtpServerError', code: 'no-tls' });
     const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
-    const clash = new SmtpServer({ hostname: 'mx.example.test' }, {});
+    const clash = new SmtpServer({ hostname: 'mx.example.test' }, handlers);
     const failed = clash.listen({ host: '127.0.0.1', port });
     await expect(failed).rejects.toMatchObject({ name: 'SmtpServerError', code: 'listen-failed' });
     await expect(failed).rejects.toHaveProperty('cause.code', 'EADDRINUSE');
