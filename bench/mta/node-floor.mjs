@@ -8,9 +8,11 @@
 // The body stays in memory between the two (ours' fresh cache does the same for small messages).
 // One thing a real queue needs is left out: a way to tell a complete queue file from one cut
 // short by a crash (ours writes into incoming/ and renames into active/, one more rename(2)).
-// Every call goes through libuv's pool, as ours' do. What ours spends above this per message is
-// the cost of being an MTA in JavaScript (bench/README.md, "The MTA floor"). Run it as a target of
-// mta/run.mjs (`--targets postfix,ours,floor`) or by hand: node mta/node-floor.mjs DIR [PORT]
+// Every call goes through libuv's pool, as ours' do, through node:fs callbacks written out here
+// rather than mailstore's GroupCommit and fs helpers: like smtp/node-floor.mjs, a floor must not
+// carry any of our costs. What ours spends above this per message is the cost of being an MTA in
+// JavaScript (bench/README.md, "The MTA floor"). A module for peers/serve-module.mjs, run as a
+// target of mta/run.mjs (`--targets postfix,ours,floor`).
 import { close, fdatasync, fsync, mkdirSync, open, rename, unlink, writev } from 'node:fs';
 import { join } from 'node:path';
 import { startFloor } from '../smtp/node-floor.mjs';
@@ -86,15 +88,4 @@ export async function start({ host, port, dir }) {
       });
     });
   });
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const [dir, port = '0'] = process.argv.slice(2);
-  if (dir === undefined) {
-    console.error('usage: node mta/node-floor.mjs DIR [PORT]');
-    process.exit(2);
-  }
-  const floor = await start({ host: '127.0.0.1', port: Number(port), dir });
-  console.log(`READY smtp=${floor.port}`);
-  process.once('SIGTERM', () => floor.stop().then(() => process.exit(0)));
 }

@@ -23,10 +23,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { deletedInodesWindow } from '../peers/deleted-inodes.mjs';
-import { eventLoopCpu, eventLoopPerMessage } from '../peers/event-loop-cpu.mjs';
+import { eventLoopMeter } from '../peers/event-loop-cpu.mjs';
 import { loadPeerHelpers } from '../peers/load-helpers.mjs';
 import { runSmtpSource, warmUp, WARMUP_MESSAGES } from '../peers/smtp-source.mjs';
-import { printTable } from '../peers/targets.mjs';
+import { printTable, startModuleServer, stopper } from '../peers/targets.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -98,42 +98,29 @@ const TARGETS = {
         '',
       ].join('\n'),
     );
-    const child = await startChild('ours', [...(process.env.MTA_BENCH_NODE_ARGS ? process.env.MTA_BENCH_NODE_ARGS.split(' ') : []), '--import', HOOKS, CHILD, join(dir, 'mailstack.yaml')]);
-    return { ...child, rcpt: `bench@${DOMAIN}`, maildirNew: join(dir, 'data', 'home', 'bench', 'Maildir', 'new') };
+    const logFile = join(work, 'ours.log');
+    const log = openSync(logFile, 'w');
+    const child = spawn(process.execPath, [...(process.env.MTA_BENCH_NODE_ARGS ? process.env.MTA_BENCH_NODE_ARGS.split(' ') : []), '--import', HOOKS, CHILD, join(dir, 'mailstack.yaml')], { stdio: ['ignore', 'pipe', log] });
+    closeSync(log);
+    const stop = stopper(child);
+    const port = await new Promise((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (chunk) => {
+        out += chunk;
+        const m = /READY smtp=(\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      child.once('exit', (code) => reject(new Error(`mailstack serve exited with ${code}; see ${logFile}`)));
+    });
+    return { port, pid: child.pid, rcpt: `bench@${DOMAIN}`, maildirNew: join(dir, 'data', 'home', 'bench', 'Maildir', 'new'), stop };
   },
   // The Node MTA floor (mta/node-floor.mjs): it unlinks each queue file once delivered.
   floor: async () => {
     const dir = join(work, 'floor');
-    const child = await startChild('floor', [FLOOR, dir]);
-    return { ...child, rcpt: `bench@${DOMAIN}`, maildirNew: join(dir, 'Maildir', 'new'), deletes: true };
+    const floor = await startModuleServer(FLOOR, { host: HOST, port: 0, dir });
+    return { port: floor.info.port, pid: floor.pid, rcpt: `bench@${DOMAIN}`, maildirNew: join(dir, 'Maildir', 'new'), deletes: true, stop: floor.stop };
   },
 };
-
-/** Runs node with `args`, its stderr to `<work>/<name>.log`; resolves once it prints `READY smtp=PORT`. */
-async function startChild(name, args) {
-  const logFile = join(work, `${name}.log`);
-  const log = openSync(logFile, 'w');
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', log] });
-  closeSync(log);
-  const port = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = /READY smtp=(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}; see ${logFile}`)));
-  });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  return {
-    port,
-    pid: child.pid,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
 
 /** smtp-source's load on `target`: `count` messages, connections reused or not. */
 const load = (target) => ({ host: HOST, port: target.port, sender: `a@client.${DOMAIN}`, rcpt: target.rcpt, sessions: SESSIONS, size: SIZE });
@@ -175,7 +162,7 @@ try {
       for (const reuse of MODES) {
         const before = countFiles(target.maildirNew);
         const cpu0 = helpers.processTreeCpuSeconds(target.pid);
-        const loop0 = target.processes ? undefined : eventLoopCpu(target.pid);
+        const loopMeter = eventLoopMeter(target.pid, { processes: target.processes });
         const t0 = performance.now();
         const run = await runSmtpSource(smtpSource, { ...load(target), count: COUNT, reuse });
         const acceptSecs = (performance.now() - t0) / 1000;
@@ -183,7 +170,7 @@ try {
         const e2eSecs = (performance.now() - t0) / 1000;
         await sleep(200);
         const cpu = helpers.processTreeCpuSeconds(target.pid) - cpu0;
-        const eventLoop = eventLoopPerMessage(loop0, target.processes ? undefined : eventLoopCpu(target.pid), COUNT);
+        const eventLoop = loopMeter.perMessage(COUNT);
         const ok = run.code === 0 && delivered === COUNT;
         results.push({ name, reuse, acceptSecs, e2eSecs, accept: COUNT / acceptSecs, e2e: COUNT / e2eSecs, cpuUs: (cpu / COUNT) * 1e6, eventLoop, ok, delivered });
         console.error(

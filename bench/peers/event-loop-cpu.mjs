@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 const TICKS_PER_SECOND = 100;
 
 /** User and system CPU seconds of the main thread of `pid`; undefined once it has gone. */
-export function eventLoopCpu(pid) {
+function mainThreadCpu(pid) {
   let text;
   try {
     text = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
@@ -21,9 +21,19 @@ export function eventLoopCpu(pid) {
   return { user: Number(fields[11]) / TICKS_PER_SECOND, system: Number(fields[12]) / TICKS_PER_SECOND };
 }
 
-/** "user / system" µs per message between two readings, or '-' when either is missing. */
-export function eventLoopPerMessage(before, after, count) {
-  if (before === undefined || after === undefined) return '-';
-  const us = (seconds) => ((seconds / count) * 1e6).toFixed(0);
-  return `${us(after.user - before.user)} / ${us(after.system - before.system)}`;
+/**
+ * Starts measuring the event loop of `pid`; `perMessage(count)` gives "user / system" µs per
+ * message since then. A server of several processes (`processes`, Postfix) has no one event
+ * loop: '-'.
+ */
+export function eventLoopMeter(pid, { processes = false } = {}) {
+  const before = processes ? undefined : mainThreadCpu(pid);
+  return {
+    perMessage(count) {
+      const after = before === undefined ? undefined : mainThreadCpu(pid);
+      if (after === undefined) return '-';
+      const us = (seconds) => ((seconds / count) * 1e6).toFixed(0);
+      return `${us(after.user - before.user)} / ${us(after.system - before.system)}`;
+    },
+  };
 }

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 const SERVE_MODULE = fileURLToPath(new URL('./serve-module.mjs', import.meta.url));
 
-function stopper(child) {
+/** stop() for a child server: SIGTERM, SIGKILL after 10 s, resolves once it has exited. */
+export function stopper(child) {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   return async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

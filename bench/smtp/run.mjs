@@ -25,7 +25,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { deletedInodesWindow } from '../peers/deleted-inodes.mjs';
-import { eventLoopCpu, eventLoopPerMessage } from '../peers/event-loop-cpu.mjs';
+import { eventLoopMeter } from '../peers/event-loop-cpu.mjs';
 import { loadPeerHelpers } from '../peers/load-helpers.mjs';
 import { runSmtpSource, warmUp, WARMUP_MESSAGES } from '../peers/smtp-source.mjs';
 import { chooseOurs, printTable, startCommandServer, startModuleServer } from '../peers/targets.mjs';
@@ -143,13 +143,13 @@ try {
       for (const reuse of MODES) {
         const storedBefore = target.stored?.() ?? 0;
         const cpu0 = helpers.processTreeCpuSeconds(target.pid);
-        const loop0 = target.processes ? undefined : eventLoopCpu(target.pid);
+        const loopMeter = eventLoopMeter(target.pid, { processes: target.processes });
         const t0 = performance.now();
         const run = await runSmtpSource(smtpSource, { ...load(target), count: COUNT, reuse });
         const secs = (performance.now() - t0) / 1000;
         await sleep(200); // let finished session processes be reaped into the tree's CPU counters
         const cpu = helpers.processTreeCpuSeconds(target.pid) - cpu0;
-        const eventLoop = eventLoopPerMessage(loop0, target.processes ? undefined : eventLoopCpu(target.pid), COUNT);
+        const eventLoop = loopMeter.perMessage(COUNT);
         const stored = target.stored ? target.stored() - storedBefore : undefined;
         await target.settle?.();
         const ok = run.code === 0 && (stored === undefined || stored === COUNT);
