@@ -24,6 +24,10 @@ describe('parseIp', () => {
   it('formats addresses back', () => {
     expect(formatIp({ family: 4, value: 0xc0000201n })).toBe('192.0.2.1');
     expect(formatIp({ family: 6, value: 1n })).toBe('0:0:0:0:0:0:0:1');
+    // The top octet uses the 32nd bit, where a signed 32-bit shift would go negative.
+    expect(formatIp({ family: 4, value: 0xffffffffn })).toBe('255.255.255.255');
+    expect(parseIp('255.255.255.255')).toEqual({ family: 4, value: 0xffffffffn });
+    expect(parseIp('0.0.0.0')).toEqual({ family: 4, value: 0n });
     const ip = parseIp('2001:db8::42');
     expect(ip && parseIp(formatIp(ip))).toEqual(ip);
   });
@@ -67,6 +71,16 @@ describe('NetworkList (mynetworks)', () => {
     const all4 = new NetworkList(['0.0.0.0/0']);
     expect(all4.contains('203.0.113.9')).toBe(true);
     expect(all4.contains('2001:db8::1')).toBe(false);
+  });
+
+  it('answers the same for an address asked again, also after more distinct addresses than it remembers', () => {
+    const list = new NetworkList(['10.0.0.0/16']);
+    const address = (i: number) => `10.${i % 2 === 0 ? 0 : 1}.${(i >> 8) & 255}.${i & 255}`;
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 5000; i++) expect(list.contains(address(i))).toBe(i % 2 === 0);
+    }
+    expect(list.contains('10.1.0.1')).toBe(false);
+    expect(list.contains('10.0.0.1')).toBe(true);
   });
 
   it.each([['192.0.2.1/24', 'non-null host address bits'], ['10.0.0.0/33', 'bad prefix length'], ['10.0.0/8', 'bad network'], ['::1/129', 'bad prefix length']])(
