@@ -6,8 +6,8 @@ export { parseConfig, type ParseConfigOptions } from './config/parse.js';
 export { defaultConfig, DEFAULT_LISTEN, DEFAULT_LIMITS, DEFAULT_TIMEOUTS, DEFAULT_QUEUE, DEFAULT_MYNETWORKS } from './config/defaults.js';
 /** A fault in a file the administrator maintains, with file and line. */
 export { ConfigError, type ConfigErrorCode, type ConfigErrorLocation } from './config/errors.js';
-/** IP networks (mynetworks) with IPv4-mapped IPv6 matching. */
-export { NetworkList, parseIp, parseNetwork, type IpNetwork } from './config/networks.js';
+/** IP networks (mynetworks; the MTA's, IPv4-mapped IPv6 clients match IPv4 networks). */
+export { NetworkList } from '@mailstack/mta';
 /** Listener addresses and Postfix-style next hops. */
 export { parseListenAddress, parseNextHop, isHostName, type ListenAddress, type NextHop } from './config/addresses.js';
 /** Postfix-style durations ("5m", "4h", "5d") to milliseconds. */

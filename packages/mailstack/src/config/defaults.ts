@@ -1,7 +1,7 @@
 /** Defaults of SPEC.md §2-§3 and of the keys added for later work (docs/config.md). */
 import { join, resolve } from 'node:path';
+import { NetworkList } from '@mailstack/mta';
 import type { ListenAddress } from './addresses.js';
-import { NetworkList, parseNetwork } from './networks.js';
 import type { LimitsConfig, ListenerName, MailstackConfig, QueueConfig, TimeoutsConfig } from './types.js';
 
 /** The ports of SPEC.md §2's example, all on 127.0.0.1. */
@@ -40,8 +40,6 @@ export const DEFAULT_QUEUE: Readonly<QueueConfig> = {
   retry: { firstMs: 300_000, maxMs: 4_000_000, lifetimeMs: 5 * 86_400_000 },
 };
 
-// Constant and valid, hence the assertion.
-const defaultNetworks = (): NetworkList => new NetworkList(DEFAULT_MYNETWORKS.map((entry) => parseNetwork(entry)!));
 
 /**
  * The embedded default (SPEC.md §3), with paths relative to `baseDir` (the config file's
@@ -58,7 +56,7 @@ export function defaultConfig(options: { baseDir: string; hostname: string; sour
     users: join(dataDir, 'users'),
     tls: undefined,
     listen: Object.fromEntries(Object.entries(DEFAULT_LISTEN).map(([name, list]) => [name, list.map((a) => ({ ...a }))])),
-    mynetworks: defaultNetworks(),
+    mynetworks: new NetworkList(DEFAULT_MYNETWORKS),
     aliases: undefined,
     transport: new Map(),
     relayhost: undefined,

@@ -4,11 +4,11 @@
  * every key with its default.
  */
 import { dirname, join, resolve } from 'node:path';
+import { MtaConfigError, NetworkList } from '@mailstack/mta';
 import { LineCounter, parseDocument } from 'yaml';
 import { isHostName, parseListenAddress, parseNextHop, type ListenAddress, type NextHop } from './addresses.js';
 import { defaultConfig } from './defaults.js';
 import { ConfigError } from './errors.js';
-import { NetworkList, parseNetwork, type IpNetwork } from './networks.js';
 import { YamlReader, isAbsent, type YamlValue } from './reader.js';
 import { LISTENER_NAMES, type LimitsConfig, type ListenerName, type MailstackConfig, type QueueConfig, type TimeoutsConfig } from './types.js';
 
@@ -48,11 +48,19 @@ function readListen(reader: YamlReader, node: YamlValue): Partial<Record<Listene
   return listen;
 }
 
+// Checked entry by entry with the MTA's own parser (the one the relay policy and rate limits
+// match with), so that an error points at the entry's line and whatever passes here also starts.
 function readNetworks(reader: YamlReader, node: YamlValue): NetworkList {
-  const networks: IpNetwork[] = reader.stringList(node, 'mynetworks').map(
-    (item) => parseNetwork(item.value) ?? reader.fail(item.node, `mynetworks: "${item.value}" is not an address or CIDR network`),
-  );
-  return new NetworkList(networks);
+  const items = reader.stringList(node, 'mynetworks');
+  for (const item of items) {
+    try {
+      new NetworkList([item.value]);
+    } catch (error) {
+      if (!(error instanceof MtaConfigError)) throw error;
+      reader.fail(item.node, error.message);
+    }
+  }
+  return new NetworkList(items.map((item) => item.value));
 }
 
 function nextHop(reader: YamlReader, node: YamlValue, path: string): NextHop {

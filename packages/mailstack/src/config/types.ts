@@ -1,6 +1,6 @@
 /** The validated configuration (SPEC.md §2): every path absolute, every default filled in. */
 import type { ListenAddress, NextHop } from './addresses.js';
-import type { NetworkList } from './networks.js';
+import type { NetworkList } from '@mailstack/mta';
 
 /** The listeners of SPEC.md §2, by the role they play. */
 export const LISTENER_NAMES = ['smtp', 'submission', 'submissions', 'pop3', 'pop3s', 'imap', 'imaps'] as const;

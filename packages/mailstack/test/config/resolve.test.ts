@@ -50,8 +50,8 @@ describe('resolveConfig (SPEC.md §1: -c, $MAILSTACK_CONFIG, ./mailstack.yaml, d
     expect(Object.keys(config.listen).sort()).toEqual(['imap', 'imaps', 'pop3', 'pop3s', 'smtp', 'submission', 'submissions']);
     expect(Object.values(config.listen).flat().every((a) => a.host === '127.0.0.1')).toBe(true);
     expect(config.listen.submissions).toEqual([{ host: '127.0.0.1', port: 2465 }]);
-    expect(config.mynetworks.inNetworks('::ffff:127.0.0.1')).toBe(true);
-    expect(config.mynetworks.inNetworks('192.0.2.1')).toBe(false);
+    expect(config.mynetworks.contains('::ffff:127.0.0.1')).toBe(true);
+    expect(config.mynetworks.contains('192.0.2.1')).toBe(false);
   });
 
   it('a missing -c file is an io error naming it', async () => {

@@ -95,11 +95,14 @@ const REMEMBERED_ADDRESSES = 4096;
 
 /** A list of IP networks, as Postfix mynetworks. */
 export class NetworkList {
+  /** The networks as written (white space trimmed), e.g. for a config dump. */
+  readonly entries: readonly string[];
   readonly #networks: Network[];
   readonly #answers = new Map<string, boolean>();
 
   /** Throws MtaConfigError naming `source` and the entry for a malformed network. */
   constructor(entries: readonly string[], source = 'mynetworks') {
+    this.entries = entries.map((entry) => entry.trim());
     this.#networks = entries.map((entry) => parseNetwork(entry, source));
   }
 

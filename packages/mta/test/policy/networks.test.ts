@@ -73,6 +73,20 @@ describe('NetworkList (mynetworks)', () => {
     expect(all4.contains('2001:db8::1')).toBe(false);
   });
 
+  it('an IPv4 address is in a /n network iff its first n bits match (property)', () => {
+    fc.assert(
+      fc.property(fc.ipV4(), fc.ipV4(), fc.integer({ min: 0, max: 32 }), (network, client, bits) => {
+        const toInt = (ip: string) => ip.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
+        const prefixOf = (ip: string) => (bits === 0 ? 0 : Math.floor(toInt(ip) / 2 ** (32 - bits)));
+        const base = prefixOf(network) * 2 ** (32 - bits); // the network with its host bits cleared
+        const text = `${base >>> 24}.${(base >>> 16) & 255}.${(base >>> 8) & 255}.${base & 255}/${bits}`;
+        expect(new NetworkList([text]).contains(client)).toBe(prefixOf(client) === prefixOf(network));
+        expect(new NetworkList([text]).contains(`::ffff:${client}`)).toBe(prefixOf(client) === prefixOf(network));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('answers the same for an address asked again, also after more distinct addresses than it remembers', () => {
     const list = new NetworkList(['10.0.0.0/16']);
     const address = (i: number) => `10.${i % 2 === 0 ? 0 : 1}.${(i >> 8) & 255}.${i & 255}`;
