@@ -40,7 +40,6 @@ export const DEFAULT_QUEUE: Readonly<QueueConfig> = {
   retry: { firstMs: 300_000, maxMs: 4_000_000, lifetimeMs: 5 * 86_400_000 },
 };
 
-
 /**
  * The embedded default (SPEC.md §3), with paths relative to `baseDir` (the config file's
  * folder, or the working directory when there is no file).
