@@ -42,13 +42,9 @@ export interface DeliveryLogFields {
 export function logRecord(component: LogComponent, text: string, options: { level?: LogLevel; queueId?: string } = {}): LogRecord {
   const level = options.level ?? 'info';
   const prefix = level === 'info' ? '' : `${level}: `;
-  const id = options.queueId === undefined ? '' : `${options.queueId}: `;
-  return {
-    component,
-    level,
-    ...(options.queueId === undefined ? {} : { queueId: options.queueId }),
-    message: `${component}: ${id}${prefix}${oneLine(text)}`,
-  };
+  const queueId = options.queueId;
+  if (queueId === undefined) return { component, level, message: `${component}: ${prefix}${oneLine(text)}` };
+  return { component, level, queueId, message: `${component}: ${queueId}: ${prefix}${oneLine(text)}` };
 }
 
 /** The `to=<..>, relay=.., delay=.., status=.. (..)` line of a delivery attempt. */
@@ -64,11 +60,11 @@ export function deliveryRecord(component: 'local' | 'smtp', fields: DeliveryLogF
  * by the 'exit' handler (stderr writes to files and pipes are synchronous on Linux).
  */
 export function streamLogger(stream: { write(text: string): unknown } = process.stderr, clock: () => number = Date.now): Logger {
-  let pending: string[] = [];
+  let pending = '';
   const flush = (): void => {
-    if (pending.length === 0) return;
-    const text = pending.join('');
-    pending = [];
+    if (pending === '') return;
+    const text = pending;
+    pending = '';
     stream.write(text);
   };
   process.once('exit', flush);
@@ -76,13 +72,13 @@ export function streamLogger(stream: { write(text: string): unknown } = process.
   let stampedAt = NaN;
   let stamp = '';
   return (record) => {
-    if (pending.length === 0) setImmediate(flush);
+    if (pending === '') setImmediate(flush);
     const now = clock();
     if (now !== stampedAt) {
       stampedAt = now;
       stamp = new Date(now).toISOString();
     }
-    pending.push(`${stamp} mailstack/${record.message}\n`);
+    pending += `${stamp} mailstack/${record.message}\n`;
   };
 }
 
