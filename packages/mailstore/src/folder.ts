@@ -108,10 +108,10 @@ export class MaildirFolder {
   }
 
   /**
-   * Store one message (bytes as delivered, or the whole message as one buffer; line ends become
-   * LF); resolves with its unique name once durable.
+   * Store one message (bytes as delivered, the whole message as one buffer, or its parts already
+   * in memory in order; line ends become LF); resolves with its unique name once durable.
    */
-  async deliver(body: AsyncIterable<Uint8Array> | Readable | Uint8Array): Promise<string> {
+  async deliver(body: AsyncIterable<Uint8Array> | Readable | Uint8Array | readonly Uint8Array[]): Promise<string> {
     const { unique, fd } = await this.#createTmp();
     const tmpPath = join(this.path, 'tmp', unique);
     const normalizer = new LfNormalizer();
@@ -121,7 +121,8 @@ export class MaildirFolder {
         const out = new WriteGather(fd);
         if (body instanceof Uint8Array) await out.add(normalizer.push(body));
         else {
-          for await (const chunk of body as AsyncIterable<unknown>) {
+          // for await takes an array as it is: no stream or generator between parts in memory.
+          for await (const chunk of body as AsyncIterable<unknown> | readonly unknown[]) {
             if (!(chunk instanceof Uint8Array)) throw new TypeError('deliver() needs a byte stream, not text');
             await out.add(normalizer.push(chunk));
           }

@@ -47,6 +47,13 @@ describe('delivery', () => {
     expect(big).toMatch(/,S=237000,W=240000$/);
   });
 
+  it('accepts the parts of a message already in memory, a CRLF split between two of them', async () => {
+    const folder = await open();
+    const unique = await folder.deliver([Buffer.from('Delivered-To: a@b.test\r'), Buffer.from('\nSubject: hi\r\n\r\nbody\r\n')]);
+    expect(await readFile(join(folder.path, 'new', unique), 'latin1')).toBe('Delivered-To: a@b.test\nSubject: hi\n\nbody\n');
+    expect(unique).toMatch(/,S=41,W=45$/);
+  });
+
   it('accepts a Readable and gives exact sizes for LF input too', async () => {
     const folder = await open();
     await folder.deliver(Readable.from([Buffer.from('a\nbb\n'), Buffer.from('c')]));
@@ -158,6 +165,8 @@ describe('reading, flags, expunge', () => {
   it('rejects text streams instead of guessing an encoding', async () => {
     const folder = await open();
     await expect(folder.deliver(Readable.from(['text']))).rejects.toBeInstanceOf(TypeError);
+    await expect(folder.deliver(['text'] as unknown as Uint8Array[])).rejects.toBeInstanceOf(TypeError);
+    expect(await readdir(join(folder.path, 'new'))).toEqual([]);
   });
 });
 

@@ -32,6 +32,8 @@ export { Router, type RouterOptions, type RecipientCheck, type Route } from './r
 export { mtaReply, type MtaReply } from './routing/reply.js';
 /** Durable queue spool (issue 4): enqueue with group commit, per-recipient status, hold/release, recovery, maildrop pickup. */
 export { QueueSpool, type QueueSpoolOptions, type QueueEntry, type QueueRecipient } from './queue/spool.js';
+/** A queued body held in memory (a fresh message): iterable, and its bytes at hand. */
+export { MemoryBody } from './queue/memory-body.js';
 /** The folder a queued message is in: 'active' | 'deferred' | 'hold'. */
 export { type QueueState } from './queue/queue-dirs.js';
 /** A delivery attempt's per-recipient results, as recordAttempt() takes them. */

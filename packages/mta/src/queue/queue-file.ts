@@ -4,9 +4,10 @@
 // name in maildrop/), fsync it, and only then rename it where readers look.
 
 import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { WriteGather, closeFd, openFd, readFd, statFd, truncateFd } from '@mailstack/mailstore';
 import { QueueError } from './errors.js';
+import { MemoryBody } from './memory-body.js';
 import { type StoredEnvelope, checkEnvelope } from './envelope.js';
 import type { Syncer } from './durability.js';
 
@@ -86,16 +87,16 @@ export async function readQueueFileHead(fd: number, name: string): Promise<Queue
   throw new QueueError('corrupt', `queue file ${name} has no complete envelope line`);
 }
 
-/** The body of a queue file as a stream; takes over `fd` (closed now, or when the stream ends). */
-export function openBody(fd: number, head: QueueFileHead): Readable {
+/** The body of a queue file; takes over `fd` (closed now, or when the stream ends). */
+export function openBody(fd: number, head: QueueFileHead): Readable | MemoryBody {
   if (head.contents === undefined) return createReadStream('', { fd, start: head.bodyOffset });
   closeFd(fd);
   return bodyFromMemory(head.contents, head.bodyOffset);
 }
 
 /** The body of a queue file whose bytes are in memory. */
-export function bodyFromMemory(contents: Buffer, bodyOffset: number): Readable {
-  return Readable.from([contents.subarray(bodyOffset)], { objectMode: false });
+export function bodyFromMemory(contents: Buffer, bodyOffset: number): MemoryBody {
+  return new MemoryBody(contents.subarray(bodyOffset));
 }
 
 function parseEnvelopeLine(line: Buffer, name: string): StoredEnvelope {

@@ -18,6 +18,7 @@ import { QueueError, asQueueError, errnoCode, ignoreMissing } from './errors.js'
 import { pickupMaildrop } from './maildrop.js';
 import { QueueDirs, type QueueState, STATES } from './queue-dirs.js';
 import { newQueueId } from './queue-id.js';
+import type { MemoryBody } from './memory-body.js';
 import { type QueueFileHead, bodyFromMemory, openBody, readQueueFileHead, writeQueueFile } from './queue-file.js';
 import { type RecoveryReport, recoverSpool } from './recovery.js';
 import { type SpareFile, SparePool } from './spare-files.js';
@@ -154,8 +155,8 @@ export class QueueSpool {
     return entries.sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 
-  /** The message body as received (without the envelope line). */
-  async openMessage(id: string): Promise<Readable> {
+  /** The message body as received (without the envelope line); in memory for a fresh message. */
+  async openMessage(id: string): Promise<Readable | MemoryBody> {
     const fresh = this.#fresh.get(id);
     if (fresh?.contents !== undefined) return bodyFromMemory(fresh.contents, fresh.bodyOffset);
     const { fd } = await this.#dirs.openQueued(id);

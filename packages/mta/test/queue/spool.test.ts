@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { QueueError, QueueSpool, writeMaildrop } from '@mailstack/mta';
+import { MemoryBody, QueueError, QueueSpool, writeMaildrop } from '@mailstack/mta';
 
 let dataDir: string;
 let now: number;
@@ -44,7 +44,11 @@ describe('enqueue', () => {
     const file = await readFile(join(dataDir, 'queue', 'active', id), 'utf8');
     expect(file.slice(file.indexOf('\n') + 1)).toBe(MESSAGE);
     expect(JSON.parse(file.slice(0, file.indexOf('\n')))).toMatchObject({ v: 1, sender: 'alice@example.test', arrivalAt: now });
-    expect(await text(await spool.openMessage(id))).toBe(MESSAGE);
+    // Just enqueued by this spool: the body comes from memory, its bytes at hand.
+    const opened = await spool.openMessage(id);
+    expect(opened).toBeInstanceOf(MemoryBody);
+    expect(Buffer.from((opened as MemoryBody).bytes).toString('utf8')).toBe(MESSAGE);
+    expect(await text(opened)).toBe(MESSAGE);
   });
 
   it('records the envelope and reports every recipient pending', async () => {
