@@ -13,7 +13,7 @@
  * as with Postfix when one alias member fails).
  */
 import { MaildirFolder } from '@mailstack/mailstore';
-import { MemoryBody, formatDeliveredTo, formatReturnPath, splitAddress, type FinalTarget, type MtaReply, type Router } from '@mailstack/mta';
+import { formatDeliveredTo, formatReturnPath, splitAddress, type FinalTarget, type MtaReply, type Router } from '@mailstack/mta';
 import { appendMbox } from './mbox-file.js';
 import { type QueuedMessage, type RecipientOutcome, withPrefix } from './outcome.js';
 import { runPipeCommand } from './pipe-command.js';
@@ -100,10 +100,7 @@ export class LocalDeliveryAgent {
         const trace = formatReturnPath(message.sender) + formatDeliveredTo(deliveredTo);
         return this.#attempt(recipient, 'local', async () => {
           const folder = await this.#folder(`${user.home}/Maildir`);
-          const body = await message.openBody();
-          // A message this process has just queued is still in memory: the trace fields and its
-          // bytes go to the Maildir as they are, with no stream between them.
-          const unique = await folder.deliver(body instanceof MemoryBody ? [Buffer.from(trace, 'utf8'), body.bytes] : withPrefix(trace, body));
+          const unique = await folder.deliver(withPrefix(trace, await message.openBody()));
           return reply(250, '2.0.0', `delivered to maildir as ${unique}`);
         });
       }

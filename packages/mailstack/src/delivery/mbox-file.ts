@@ -5,11 +5,12 @@
  */
 import { open } from 'node:fs/promises';
 import { LfNormalizer } from '@mailstack/mailstore';
+import type { MessageBytes } from './outcome.js';
 
 const FROM_LINE = /^>*From /;
 
 /** Append one message with its `From sender date` separator line and a trailing blank line. */
-export async function appendMbox(path: string, sender: string, message: AsyncIterable<Uint8Array>, now: Date = new Date()): Promise<void> {
+export async function appendMbox(path: string, sender: string, message: MessageBytes, now: Date = new Date()): Promise<void> {
   const handle = await open(path, 'a', 0o600);
   try {
     const separator = `From ${sender === '' ? 'MAILER-DAEMON' : sender} ${now.toUTCString().replace(/^(\w+), (\d+) (\w+) (\d+) (\S+) GMT$/, '$1 $3 $2 $5 $4')}\n`;
@@ -27,7 +28,7 @@ export async function appendMbox(path: string, sender: string, message: AsyncIte
 }
 
 // Whole lines (LF-terminated), quoted; the message is read in chunks, a line at a time is held.
-async function* mboxLines(message: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+async function* mboxLines(message: MessageBytes): AsyncGenerator<string> {
   const lf = new LfNormalizer();
   let partial = '';
   const text = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');

@@ -2,7 +2,7 @@
  * What a delivery agent reports for one recipient: the scheduler's outcome kinds, the reply that
  * explains it (shown in `queue list`, the log and any DSN) and where it went.
  */
-import type { MtaReply } from '@mailstack/mta';
+import { MemoryBody, type MtaReply } from '@mailstack/mta';
 
 /** The result of one recipient's delivery attempt. */
 export interface RecipientOutcome {
@@ -35,8 +35,19 @@ export function outcomeOf(code: number): RecipientOutcome['outcome'] {
   return code >= 500 ? 'permanent' : 'transient';
 }
 
-/** Yield `prefix` (trace fields) and then the body. */
-export async function* withPrefix(prefix: string, body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+/** A message's bytes as the agents hand them on: a stream, or its parts already in memory. */
+export type MessageBytes = AsyncIterable<Uint8Array> | readonly Uint8Array[];
+
+/**
+ * `prefix` (trace fields), then the body. A body in memory (a message this process has just
+ * queued) gives its parts as they are, with no stream or generator between them and the writer.
+ */
+export function withPrefix(prefix: string, body: AsyncIterable<Uint8Array>): MessageBytes {
+  if (body instanceof MemoryBody) return prefix === '' ? [body.bytes] : [Buffer.from(prefix, 'utf8'), body.bytes];
+  return prefixed(prefix, body);
+}
+
+async function* prefixed(prefix: string, body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   if (prefix !== '') yield Buffer.from(prefix, 'utf8');
   yield* body;
 }

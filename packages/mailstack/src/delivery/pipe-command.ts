@@ -7,11 +7,12 @@ import { spawn } from 'node:child_process';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { MtaReply } from '@mailstack/mta';
+import type { MessageBytes } from './outcome.js';
 
 /** How to run one pipe delivery. */
 export interface PipeCommandOptions {
   /** The message with its trace fields; called once. */
-  readonly input: () => Promise<AsyncIterable<Uint8Array>>;
+  readonly input: () => Promise<MessageBytes>;
   /** Extra environment (SENDER, RECIPIENT, ...) on top of a minimal PATH. */
   readonly env: Readonly<Record<string, string>>;
   readonly timeoutMs: number;

@@ -35,7 +35,7 @@ export interface QueueFileHead {
 export async function writeQueueFile(
   path: string,
   envelope: StoredEnvelope,
-  body: AsyncIterable<Uint8Array>,
+  body: AsyncIterable<Uint8Array> | readonly Uint8Array[],
   syncer: Syncer,
   previousBytes?: number,
 ): Promise<QueueFileHead> {
@@ -47,7 +47,7 @@ export async function writeQueueFile(
   const out = new WriteGather(fd);
   try {
     await out.add(line);
-    for await (const chunk of body as AsyncIterable<unknown>) {
+    for await (const chunk of body as AsyncIterable<unknown> | readonly unknown[]) {
       if (!(chunk instanceof Uint8Array)) throw new TypeError('the message body must be a byte stream, not text');
       bodyBytes += chunk.length;
       await out.add(chunk);

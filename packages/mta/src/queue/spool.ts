@@ -109,7 +109,7 @@ export class QueueSpool {
   }
 
   /** Stream a message into the queue; resolves with its queue id once it is durably in active/. */
-  async enqueue(request: EnqueueRequest, body: AsyncIterable<Uint8Array> | Readable): Promise<string> {
+  async enqueue(request: EnqueueRequest, body: AsyncIterable<Uint8Array> | Readable | readonly Uint8Array[]): Promise<string> {
     const now = this.#clock();
     const envelope = toStoredEnvelope(request, now);
     const id = newQueueId(now);
@@ -239,7 +239,7 @@ export class QueueSpool {
   // Write the queue file over a usable spare (spare-files.ts), else as a new incoming/<id>, and
   // record in `scratch` which. A spare removed by hand fails at open, before any of `body` is
   // read: then the file is written new.
-  async #writeScratch(scratch: Scratch, envelope: StoredEnvelope, body: AsyncIterable<Uint8Array> | Readable): Promise<QueueFileHead> {
+  async #writeScratch(scratch: Scratch, envelope: StoredEnvelope, body: AsyncIterable<Uint8Array> | readonly Uint8Array[]): Promise<QueueFileHead> {
     const spare = this.#spares.take();
     if (spare !== undefined) {
       scratch.path = spare.path;
