@@ -56,13 +56,18 @@ export function readUntilStopped<R extends string>(
 }
 
 /**
- * Write bytes; resolves at once unless the socket's buffer is full, then on `drain` or close. A
- * peer that reads nothing for `timeoutMs` while we wait gets its socket destroyed (it would
- * otherwise hold the connection forever: the idle clock only runs while we wait for input).
+ * Write bytes; undefined when the socket took them (no promise, no microtask: the usual case), a
+ * promise settled on `drain` or close when its buffer is full. A peer that reads nothing for
+ * `timeoutMs` while we wait gets its socket destroyed (it would otherwise hold the connection
+ * forever: the idle clock only runs while we wait for input).
  */
-export async function writeBytes(socket: Duplex, bytes: Uint8Array, timeoutMs = Infinity): Promise<void> {
-  if (bytes.length === 0 || socket.destroyed || socket.writableEnded) return;
-  if (socket.write(bytes)) return;
+export function writeBytes(socket: Duplex, bytes: Uint8Array, timeoutMs = Infinity): Promise<void> | undefined {
+  if (bytes.length === 0 || socket.destroyed || socket.writableEnded) return undefined;
+  if (socket.write(bytes)) return undefined;
+  return drainedOrClosed(socket, timeoutMs);
+}
+
+async function drainedOrClosed(socket: Duplex, timeoutMs: number): Promise<void> {
   const timer = Number.isFinite(timeoutMs) ? setTimeout(() => socket.destroy(), timeoutMs) : undefined;
   const ac = new AbortController(); // removes the listener of whichever event did not come
   try {

@@ -7,7 +7,7 @@
  * the core needs more input (RFC 2449 §6.6: pipelined answers may be batched), before a wait on
  * the outside world, and whenever a message being streamed has buffered 64 KiB (backpressure:
  * the write waits for `drain`). The shared clock calls `tick()` (one clock pump queued at a
- * time); a pump that has to wait, and every pump queued behind it, go through one Serial. STLS
+ * time); a pump that has to wait, and every pump queued behind it, go through one PumpGate. STLS
  * leaves the read loop, upgrades the socket in place (RFC 2595 §4) and reads on from the
  * TLSSocket. The maildrop lock is released in `run()`'s finally, whatever way the session ends:
  * QUIT, EOF, error, autologout, shutdown.
@@ -18,7 +18,7 @@ import { StoreError } from '@mailstack/mailstore';
 import { REPLY_FOR, topFilter, Pop3ServerSession, formatApopTimestamp, type Pop3Reply, type Pop3ServerEvent } from '@mailstack/pop3-core';
 import { isLoopback } from '../net/address.js';
 import { readUntilStopped } from '../net/io.js';
-import { Serial } from '../net/serial.js';
+import { PumpGate, after } from '../net/pump-gate.js';
 import { upgradeToTls } from '../net/starttls.js';
 import type { Ticker } from '../net/ticker.js';
 import { LOGIN_REPLIES, Pop3AuthExchange, plaintextAllowed, pop3Mechanisms, type LoginContext, type Pop3AuthStep } from './auth.js';
@@ -68,7 +68,14 @@ export class Pop3Connection {
   readonly #deps: Pop3ConnectionDeps;
   readonly #info: Pop3ConnectionInfo;
   readonly #core: Pop3ServerSession;
-  readonly #serial = new Serial();
+  readonly #gate = new PumpGate<PumpResult>(() => this.#pump(), 'closed', {
+    failed: (error) => {
+      this.#ended = true;
+      this.#endReason ||= `error: ${(error as Error).message}`;
+      this.#socket.destroy();
+    },
+    endedOutside: () => this.#socket.destroySoon(),
+  });
   readonly #out: Uint8Array[] = [];
   readonly #readHold = new SlabHold(readSlab);
   readonly #writeHold = new SlabHold(writeSlab);
@@ -76,10 +83,7 @@ export class Pop3Connection {
   readonly #loopback: boolean;
   #socket: Socket;
   #tls: boolean;
-  #busy = false;
-  #queued = 0; // pumps queued in or running through #serial
   #ended = false;
-  #tickQueued = false;
   #draining = false;
   #closeAfterReply = false;
   #endReason = '';
@@ -128,7 +132,7 @@ export class Pop3Connection {
 
   async #loop(): Promise<void> {
     for (;;) {
-      let result = await this.#queuedPump();
+      let result = await this.#gate.queued();
       if (result === 'open') result = await this.#read();
       if (result === 'stls') {
         if (await this.#startTls()) continue;
@@ -136,7 +140,7 @@ export class Pop3Connection {
       }
       if (result === 'open') {
         this.#core.receiveEof();
-        await this.#queuedPump();
+        await this.#gate.queued();
         this.#endReason ||= 'Disconnected';
       }
       return;
@@ -152,7 +156,7 @@ export class Pop3Connection {
       this.#socket,
       (chunk) => {
         this.#core.receive(chunk);
-        return this.#directPump();
+        return this.#gate.direct();
       },
       (reason) => (this.#endReason ||= reason),
     );
@@ -179,7 +183,7 @@ export class Pop3Connection {
   /** The server is stopping: end at the next command boundary (a RETR being sent finishes first). */
   shutdown(): void {
     this.#draining = true;
-    if (!this.#busy) this.#outsidePump();
+    if (!this.#gate.busy) this.#gate.outside('shutdown');
   }
 
   /** The grace period is over: cut the connection. */
@@ -189,28 +193,9 @@ export class Pop3Connection {
   }
 
   #onTick(now: number): void {
-    if (this.#busy || this.#ended) return;
+    if (this.#gate.busy || this.#ended) return;
     this.#core.tick(now);
-    // One clock pump queued at a time: a clock that jumps (a suspended machine, faked timers)
-    // fires many ticks at once, and each queued pump that found the session closed added a
-    // 'finish' listener to the socket through destroySoon() (MaxListenersExceededWarning).
-    if (this.#tickQueued) return;
-    this.#tickQueued = true;
-    this.#outsidePump(() => (this.#tickQueued = false));
-  }
-
-  /** A pump not started by input (the clock, shutdown): closes the socket when the session ends there. */
-  #outsidePump(done?: () => void): void {
-    this.#queuedPump().then(
-      (result) => {
-        done?.();
-        if (result === 'closed') this.#socket.destroySoon();
-      },
-      (error: unknown) => {
-        this.#endReason ||= `error: ${(error as Error).message}`;
-        this.#socket.destroy(); // the read loop sees the close and ends the session
-      },
-    );
+    this.#gate.outside('clock');
   }
 
   #push(bytes: Uint8Array): void {
@@ -253,31 +238,6 @@ export class Pop3Connection {
     return after(this.#flush(), 'closed');
   }
 
-  /** A pump behind every pump queued before it (the clock, shutdown, end of input). */
-  #queuedPump(): Promise<PumpResult> {
-    return this.#hold(async () => this.#pump());
-  }
-
-  /**
-   * A pump for new input: straight into the core when no other pump is queued or running (the
-   * usual case), so a chunk answered synchronously costs no promise; one that has to wait holds
-   * the queue until it is done.
-   */
-  #directPump(): PumpResult | Promise<PumpResult> {
-    if (this.#queued > 0) return this.#queuedPump();
-    const result = this.#pump();
-    return result instanceof Promise ? this.#hold(() => result) : result;
-  }
-
-  /** Runs `step` through #serial, counted in #queued while it is queued or running. */
-  #hold(step: () => Promise<PumpResult>): Promise<PumpResult> {
-    this.#queued++;
-    const run = this.#serial.run(step);
-    const dequeue = (): void => void this.#queued--;
-    run.then(dequeue, dequeue);
-    return run;
-  }
-
   /**
    * Answer events until the core needs input, closes, or hands over for STLS. Synchronous while
    * every answer is (a RETR from the page cache is); from the first answer that has to wait, a
@@ -285,35 +245,6 @@ export class Pop3Connection {
    */
   #pump(): PumpResult | Promise<PumpResult> {
     if (this.#ended) return 'closed';
-    this.#busy = true;
-    const failed = (): void => {
-      this.#ended = true; // the core is mid-answer: nothing more can be said on this session
-      this.#busy = false;
-    };
-    let result: PumpResult | Promise<PumpResult>;
-    try {
-      result = this.#answerEvents();
-    } catch (error) {
-      failed();
-      throw error;
-    }
-    if (!(result instanceof Promise)) {
-      this.#busy = false;
-      return result;
-    }
-    return result.then(
-      (r) => {
-        this.#busy = false;
-        return r;
-      },
-      (error: unknown) => {
-        failed();
-        throw error;
-      },
-    );
-  }
-
-  #answerEvents(): PumpResult | Promise<PumpResult> {
     for (;;) {
       const event = this.#core.nextEvent();
       switch (event.type) {
@@ -331,12 +262,12 @@ export class Pop3Connection {
         case 'retr':
         case 'top': {
           const sending = this.#sendMessage(event);
-          if (sending !== undefined) return sending.then(() => this.#answerEvents());
+          if (sending !== undefined) return sending.then(() => this.#pump());
           continue;
         }
         default: {
           const answer = this.#answer(event);
-          if (answer instanceof Promise) return answer.then((reply) => this.#reply(event, reply) ?? this.#answerEvents());
+          if (answer instanceof Promise) return answer.then((reply) => this.#reply(event, reply) ?? this.#pump());
           const stop = this.#reply(event, answer);
           if (stop !== undefined) return stop;
         }
@@ -601,11 +532,6 @@ export class Pop3Connection {
     const message = `${id}: disconnect ${who}rip=${remoteAddress} retr=${r.count}/${r.bytes} del=${d.count}/${d.bytes} (${this.#endReason || 'Disconnected'})`;
     logger({ event: 'disconnect', connection: id, remoteAddress, message, ...(this.#user === undefined ? {} : { user: this.#user }), retrieved: { ...r }, deleted: { ...d } });
   }
-}
-
-/** `result`, after `wait` when there is something to wait for. */
-function after(wait: Promise<void> | undefined, result: PumpResult): PumpResult | Promise<PumpResult> {
-  return wait === undefined ? result : wait.then(() => result);
 }
 
 /**

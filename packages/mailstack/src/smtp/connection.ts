@@ -1,11 +1,14 @@
 /**
  * One SMTP connection: the driver loop of STYLE.md §2 around an SmtpServerSession.
  *
- * How this works: the socket is read through 'data' events, paused while a chunk is handled, so
- * reading stops while a handler works (backpressure both ways). Each chunk goes into the core and `pump()` answers events until the
- * core needs data. Replies are collected and written in one write when the core needs more input
- * (RFC 2920 §3.1 lets a server batch pipelined replies) or before a wait on the application. The
- * shared clock calls `tick()`; both paths enter the core through one Serial, never at once.
+ * How this works: the socket is read through 'data' events, paused while an answer has to wait
+ * (a handler's promise, a write waiting for `drain`), so reading stops while a handler works
+ * (backpressure both ways). Each chunk goes into the core and `pump()` answers events until the
+ * core needs data; a chunk answered synchronously (most commands) costs no promise. Replies are
+ * collected and written in one write when the core needs more input (RFC 2920 §3.1 lets a server
+ * batch pipelined replies) or before a wait on the application. The shared clock calls `tick()`
+ * (one clock pump queued at a time); input, clock and shutdown enter the core through one
+ * PumpGate, never at once.
  * STARTTLS leaves the read loop, upgrades the socket in place and reads on from the TLSSocket.
  * The message body streams to `onData` through an SmtpBodyStream opened at the 354 (or the first
  * BDAT chunk); a transaction that ends any other way than by its end-of-data aborts that stream.
@@ -21,7 +24,7 @@ import {
 } from '@mailstack/smtp-core';
 import { isLoopback } from '../net/address.js';
 import { readUntilStopped, writeBytes } from '../net/io.js';
-import { Serial } from '../net/serial.js';
+import { PumpGate, after } from '../net/pump-gate.js';
 import { upgradeToTls } from '../net/starttls.js';
 import type { Ticker } from '../net/ticker.js';
 import { AUTH_REPLIES, SmtpAuthExchange, offeredMechanisms } from './auth.js';
@@ -79,14 +82,20 @@ export class SmtpConnection {
   readonly #info: SmtpConnectionInfo;
   readonly #core: SmtpServerSession;
   readonly #log: ConnectionLog;
-  readonly #serial = new Serial();
+  readonly #gate = new PumpGate<PumpResult>(() => this.#pump(), 'closed', {
+    failed: (error) => {
+      this.#ended = true;
+      this.#endReason ||= `error: ${(error as Error).message}`;
+      this.#socket.destroy();
+    },
+    endedOutside: () => this.#socket.destroySoon(),
+  });
   readonly #counts = new CommandCounts();
   readonly #out: Uint8Array[] = [];
   readonly #loopback: boolean;
   #socket: Socket;
   /** Set when the server refuses the connection before it starts (limits). */
   readonly #refusal: Reply | undefined;
-  #busy = false;
   /** The session is over (pump returned 'closed'); later pumps do nothing. */
   #ended = false;
   #user: string | undefined;
@@ -138,7 +147,7 @@ export class SmtpConnection {
 
   async #loop(): Promise<void> {
     for (;;) {
-      let result = await this.#serial.run(() => this.#pump());
+      let result = await this.#gate.queued();
       if (result === 'open') result = await this.#read();
       if (result === 'starttls') {
         if (await this.#startTls()) continue;
@@ -147,20 +156,23 @@ export class SmtpConnection {
       if (result === 'open') {
         // The read loop ended: the client closed its side (or the socket broke).
         this.#core.receiveEof();
-        await this.#serial.run(() => this.#pump());
+        await this.#gate.queued();
         this.#endReason ||= 'client closed';
       }
       return;
     }
   }
 
-  /** Feed the socket to the core until the core stops ('closed', 'starttls') or the input ends ('open'). */
+  /**
+   * Feed the socket to the core until the core stops ('closed', 'starttls') or the input ends
+   * ('open'). A chunk answered synchronously costs no promise and no pause.
+   */
   #read(): Promise<PumpResult> {
     return readUntilStopped(
       this.#socket,
       (chunk) => {
         this.#core.receive(chunk);
-        return this.#serial.run(() => this.#pump());
+        return this.#gate.direct();
       },
       (reason) => (this.#endReason ||= reason),
     );
@@ -188,7 +200,7 @@ export class SmtpConnection {
   /** The server is stopping: end now if no transaction is open, else after it (421 4.3.2). */
   shutdown(): void {
     this.#draining = true;
-    if (!this.#busy) void this.#serial.run(() => this.#pump()).then((r) => r === 'closed' && this.#socket.destroySoon());
+    if (!this.#gate.busy) this.#gate.outside('shutdown');
   }
 
   /** The grace period is over: abort whatever is in flight and close. */
@@ -207,56 +219,56 @@ export class SmtpConnection {
   }
 
   #onTick(now: number): void {
-    if (this.#busy) return;
+    if (this.#gate.busy || this.#ended) return;
     this.#core.tick(now);
-    void this.#serial.run(() => this.#pump()).then((r) => r === 'closed' && this.#socket.destroySoon());
+    this.#gate.outside('clock');
   }
 
-  async #flush(): Promise<void> {
+  /** Write what is pending in one write; a promise only when it has to wait for `drain`. */
+  #flush(): Promise<void> | undefined {
     const out = this.#out;
-    if (out.length === 0) return;
+    if (out.length === 0) return undefined;
     const bytes = out.length === 1 ? out[0]! : Buffer.concat(out);
     out.length = 0;
-    await writeBytes(this.#socket, bytes, this.#deps.idleMs);
+    return writeBytes(this.#socket, bytes, this.#deps.idleMs);
   }
 
-  /** Answer events until the core needs input, closes, or hands over for STARTTLS. */
-  async #pump(): Promise<PumpResult> {
+  /**
+   * Answer events until the core needs input, closes, or hands over for STARTTLS. Synchronous
+   * while every answer is; from the first answer that has to wait, a promise, and the rest of the
+   * events are answered after it.
+   */
+  #pump(): PumpResult | Promise<PumpResult> {
     if (this.#ended) return 'closed';
-    this.#busy = true;
-    try {
-      for (;;) {
-        const event = this.#core.nextEvent();
-        if (event.type === 'need-data') {
-          if (this.#draining && !TRANSACTION_PHASES.has(this.#core.state.phase) && this.#core.state.phase !== 'closed') {
-            this.#out.push(this.#shutdownBytes());
-            this.#endReason = 'server shutdown';
-            this.#ended = true;
-            await this.#flush();
-            return 'closed';
-          }
-          await this.#flush();
-          return 'open';
-        }
-        if (event.type === 'closed') {
+    for (;;) {
+      const event = this.#core.nextEvent();
+      if (event.type === 'need-data') {
+        if (this.#draining && !TRANSACTION_PHASES.has(this.#core.state.phase) && this.#core.state.phase !== 'closed') {
+          this.#out.push(this.#shutdownBytes());
+          this.#endReason = 'server shutdown';
           this.#ended = true;
-          await this.#flush();
-          return 'closed';
+          return after(this.#flush(), 'closed');
         }
-        // Most answers are synchronous; only a pending one costs an await (a microtask hop).
-        const answer = this.#answer(event);
-        const reply = isPromiseLike(answer) ? await answer : answer;
-        if (reply === undefined) continue;
-        this.#out.push(this.#core.send(reply));
-        this.#afterReply();
-        if (this.#core.state.phase === 'starttls') {
-          await this.#flush();
-          return 'starttls';
-        }
+        return after(this.#flush(), 'open');
       }
-    } finally {
-      this.#busy = false;
+      if (event.type === 'closed') {
+        this.#ended = true;
+        return after(this.#flush(), 'closed');
+      }
+      const answer = this.#answer(event);
+      if (isPromiseLike(answer)) return Promise.resolve(answer).then((reply) => this.#reply(reply) ?? this.#pump());
+      const stop = this.#reply(answer);
+      if (stop !== undefined) return stop;
     }
+  }
+
+  /** Sends `reply` (none: the event needs no answer); returns the pump's result when the pump stops here. */
+  #reply(reply: Reply | undefined): PumpResult | Promise<PumpResult> | undefined {
+    if (reply === undefined) return undefined;
+    this.#out.push(this.#core.send(reply));
+    this.#afterReply();
+    if (this.#core.state.phase === 'starttls') return after(this.#flush(), 'starttls');
+    return undefined;
   }
 
   /** A transaction that ended without its end-of-data (RSET, EHLO, a refused chunk) drops its body. */
@@ -286,7 +298,9 @@ export class SmtpConnection {
         return event.cancelled ? this.#authFailed(event.reply, 'cancelled by the client') : this.#authStep(event.response);
       case 'data-chunk': {
         const wait = this.#openBody().stream.push(event.bytes);
-        return wait === undefined ? undefined : this.#flush().then(() => wait).then(() => undefined);
+        if (wait === undefined) return undefined;
+        const flushed = this.#flush();
+        return (flushed === undefined ? wait : flushed.then(() => wait)).then(() => undefined);
       }
       case 'data-end':
         return this.#dataEnd(event.sizeBytes, event.last);
