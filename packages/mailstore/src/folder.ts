@@ -11,10 +11,10 @@
 
 import { hostname } from 'node:os';
 import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { StoreError, errnoCode } from './errors.js';
-import { closeFd, openFd, renamePath, syncFd } from './fs-calls.js';
+import { closeFd, openFd, renamePath, syncFd, writeAllFd } from './fs-calls.js';
 import { fsyncDirectory } from './fsync.js';
 import { GroupDirectorySync } from './group-commit.js';
 import { LfNormalizer, CrlfExpander, expandToCrlf } from './line-ends.js';
@@ -67,6 +67,7 @@ const STALE_TMP_MS = 36 * 3600 * 1000;
 // Rewrite the UID list when it holds this many more expunged lines than live ones.
 const COMPACT_SLACK = 64;
 const LOCK_KIND = /^[a-z0-9-]{1,32}$/;
+const NOT_BYTES = 'deliver() needs a byte stream, not text';
 let deliverySeq = 0; // per process, as the Q part of names must be
 
 interface Located {
@@ -84,6 +85,9 @@ export class MaildirFolder {
   readonly #clock: () => number;
   readonly #uidlist: Uidlist;
   readonly #newSync: GroupDirectorySync;
+  /** `<path>/tmp/` and `<path>/new/`: a delivery's paths are these plus a name we made (no join). */
+  readonly #tmpDir: string;
+  readonly #newDir: string;
   #byUid = new Map<number, Located>();
   readonly #computedSizes = new Map<string, { sizeBytes: number; crlfSizeBytes: number }>();
 
@@ -94,6 +98,8 @@ export class MaildirFolder {
     this.#clock = options.clock ?? Date.now;
     this.#uidlist = new Uidlist(path, this.#clock, options.lockWait);
     this.#newSync = new GroupDirectorySync(join(path, 'new'));
+    this.#tmpDir = `${join(path, 'tmp')}${sep}`;
+    this.#newDir = `${join(path, 'new')}${sep}`;
   }
 
   /** Open the folder at `path`, creating it and tmp/, new/, cur/ (mode 0700) if missing. */
@@ -113,28 +119,29 @@ export class MaildirFolder {
    */
   async deliver(body: AsyncIterable<Uint8Array> | Readable | Uint8Array | readonly Uint8Array[]): Promise<string> {
     const { unique, fd } = await this.#createTmp();
-    const tmpPath = join(this.path, 'tmp', unique);
+    const tmpPath = this.#tmpDir + unique;
     const normalizer = new LfNormalizer();
     try {
       try {
-        // Chunks are gathered into writes of up to 64 KiB: a typical message is one write(2).
-        const out = new WriteGather(fd);
-        if (body instanceof Uint8Array) await out.add(normalizer.push(body));
+        // A message in memory is converted into one buffer and written at once.
+        if (body instanceof Uint8Array) await writeAllFd(fd, normalizer.convertAll([body]));
+        else if (Array.isArray(body)) await writeAllFd(fd, normalizer.convertAll(bytesOnly(body)));
         else {
-          // for await takes an array as it is: no stream or generator between parts in memory.
-          for await (const chunk of body as AsyncIterable<unknown> | readonly unknown[]) {
-            if (!(chunk instanceof Uint8Array)) throw new TypeError('deliver() needs a byte stream, not text');
+          // Chunks are gathered into writes of up to 64 KiB: a typical message is one write(2).
+          const out = new WriteGather(fd);
+          for await (const chunk of body as AsyncIterable<unknown>) {
+            if (!(chunk instanceof Uint8Array)) throw new TypeError(NOT_BYTES);
             await out.add(normalizer.push(chunk));
           }
+          await out.add(normalizer.end());
+          await out.flush();
         }
-        await out.add(normalizer.end());
-        await out.flush();
         await syncFd(fd);
       } finally {
         closeFd(fd);
       }
       const finalName = withSizeFields(unique, normalizer.sizeBytes, normalizer.crlfSizeBytes);
-      await renamePath(tmpPath, join(this.path, 'new', finalName));
+      await renamePath(tmpPath, this.#newDir + finalName);
       await this.#newSync.sync();
       return finalName;
     } catch (error) {
@@ -247,7 +254,7 @@ export class MaildirFolder {
     for (;;) {
       const unique = maildirName({ now: this.#clock(), host: this.#host, pid: this.#pid, seq: ++deliverySeq });
       try {
-        return { unique, fd: await openFd(join(this.path, 'tmp', unique), 'wx') };
+        return { unique, fd: await openFd(this.#tmpDir + unique, 'wx') };
       } catch (error) {
         if (errnoCode(error) !== 'EEXIST') throw new StoreError('io', `cannot write to ${this.path}/tmp`, { cause: error });
       }
@@ -316,4 +323,10 @@ export class MaildirFolder {
       await this.#uidlist.compact(async () => new Set((await this.#scan()).keys()));
     }
   }
+}
+
+/** The parts of a message as bytes; text is a TypeError (a caller that forgot to encode). */
+function bytesOnly(parts: readonly unknown[]): readonly Uint8Array[] {
+  for (const part of parts) if (!(part instanceof Uint8Array)) throw new TypeError(NOT_BYTES);
+  return parts as readonly Uint8Array[];
 }

@@ -27,7 +27,28 @@ export class LfNormalizer {
   push(chunk: Uint8Array): Uint8Array {
     if (this.#pendingCrs === 0 && chunk.indexOf(CR) < 0) return this.#emit(chunk);
     const out = new Uint8Array(chunk.length + this.#pendingCrs);
+    return out.subarray(0, this.#convertInto(chunk, out, 0));
+  }
+
+  /**
+   * Convert a whole message held in memory (its parts in order) into one new buffer, the held
+   * CRs at its end included: one copy and one write(2), where push() per part and a gathered
+   * write would copy every byte twice.
+   */
+  convertAll(parts: readonly Uint8Array[]): Uint8Array {
+    let total = this.#pendingCrs;
+    for (const part of parts) total += part.length;
+    const out = new Uint8Array(total); // the output is never longer than the input
     let n = 0;
+    for (const part of parts) n = this.#convertInto(part, out, n);
+    const held = this.end();
+    out.set(held, n);
+    return out.subarray(0, n + held.length);
+  }
+
+  /** Convert `chunk` into `out` from offset `at` (room enough for it and the held CRs); returns the end. */
+  #convertInto(chunk: Uint8Array, out: Uint8Array, at: number): number {
+    let n = at;
     for (let from = 0; from < chunk.length; ) {
       const cr = chunk.indexOf(CR, from);
       const end = cr < 0 ? chunk.length : cr;
@@ -45,7 +66,8 @@ export class LfNormalizer {
       this.#pendingCrs++; // a run of CRs is held one by one: each next indexOf finds the next CR at once
       from = cr + 1;
     }
-    return this.#emit(out.subarray(0, n));
+    this.#emit(out.subarray(at, n));
+    return n;
   }
 
   /** The CRs still held at the end of the message. */

@@ -41,6 +41,20 @@ describe('LfNormalizer', () => {
   it('keeps a CR that ends the message', () => {
     expect(normalize([bytesOf('a\r'), bytesOf('\r')]).text).toBe('a\r\r');
   });
+  it('convertAll gives what push() per part and end() give, in one buffer, with the same counts', () =>
+    fc.assert(
+      fc.property(arbMessage, arbCuts, (message, cuts) => {
+        const parts = splitAt(message, cuts);
+        const whole = new LfNormalizer();
+        const out = whole.convertAll(parts);
+        const streamed = normalize(parts);
+        expect(textOf(out)).toBe(streamed.text);
+        expect(whole.sizeBytes).toBe(streamed.normalizer.sizeBytes);
+        expect(whole.crlfSizeBytes).toBe(streamed.normalizer.crlfSizeBytes);
+        expect(textOf(whole.end())).toBe(''); // nothing is held back after it
+      }),
+      { numRuns: 300 },
+    ));
 });
 
 describe('CrlfExpander', () => {

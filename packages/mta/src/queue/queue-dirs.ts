@@ -10,7 +10,7 @@
 
 import { mkdir, readdir } from 'node:fs/promises';
 import { closeFd, openFd } from '@mailstack/mailstore';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { QueueError, asQueueError, errnoCode } from './errors.js';
 import { isQueueId } from './queue-id.js';
 import { readQueueFileHead } from './queue-file.js';
@@ -25,16 +25,21 @@ export type QueueDir = (typeof DIRS)[number];
 
 /** Paths and lookups under `<dataDir>/queue`. */
 export class QueueDirs {
-  constructor(readonly root: string) {}
+  /** `<root>/<dir>/` for each folder: a file's path is that plus its name (no join per call). */
+  readonly #prefixes: ReadonlyMap<QueueDir, string>;
+
+  constructor(readonly root: string) {
+    this.#prefixes = new Map(DIRS.map((dir) => [dir, `${join(root, dir)}${sep}`]));
+  }
 
   /** Create every folder (mode 0700). */
   async create(): Promise<void> {
     for (const dir of DIRS) await mkdir(this.path(dir), { recursive: true, mode: 0o700 });
   }
 
-  /** The path of a folder, or of a file in it. */
+  /** The path of a folder, or of a file in it (`name` is one path component: an id or a file name we made). */
   path(dir: QueueDir, name?: string): string {
-    return name === undefined ? join(this.root, dir) : join(this.root, dir, name);
+    return name === undefined ? join(this.root, dir) : this.#prefixes.get(dir)! + name;
   }
 
   /** The queue ids in a state folder, sorted. */
