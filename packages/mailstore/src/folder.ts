@@ -131,7 +131,8 @@ export class MaildirFolder {
           const out = new WriteGather(fd);
           for await (const chunk of body as AsyncIterable<unknown>) {
             if (!(chunk instanceof Uint8Array)) throw new TypeError(NOT_BYTES);
-            await out.add(normalizer.push(chunk));
+            const written = out.add(normalizer.push(chunk));
+            if (written !== undefined) await written;
           }
           await out.add(normalizer.end());
           await out.flush();

@@ -16,12 +16,12 @@ export class WriteGather {
     readonly stepBytes = 64 * 1024,
   ) {}
 
-  /** Queue `bytes`; writes once a step is full. */
-  async add(bytes: Uint8Array): Promise<void> {
-    if (bytes.length === 0) return;
+  /** Queue `bytes`; writes once a step is full, and only then returns a promise (to await). */
+  add(bytes: Uint8Array): Promise<void> | undefined {
+    if (bytes.length === 0) return undefined;
     this.#parts.push(bytes);
     this.#bytes += bytes.length;
-    if (this.#bytes >= this.stepBytes) await this.flush();
+    return this.#bytes >= this.stepBytes ? this.flush() : undefined;
   }
 
   /** Write what is queued. */

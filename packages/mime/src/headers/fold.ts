@@ -12,6 +12,8 @@ export const MAX_LINE_CHARS = 78;
 
 // RFC 5322 §3.6.8: field-name = 1*ftext, ftext = %d33-57 / %d59-126 (printable but ":").
 const FIELD_NAME = /^[!-9;-~]+$/;
+// A value that needs nothing done to it on one line: no CR or LF, no white space before the first word.
+const SHORT_AS_IS = /^[^ \t\r\n][^\r\n]*$/;
 
 /**
  * Formats one header field, `Name: value` folded at 78 characters and ending in CRLF. The value
@@ -20,6 +22,9 @@ const FIELD_NAME = /^[!-9;-~]+$/;
  */
 export function foldHeader(name: string, value: string): string {
   if (!FIELD_NAME.test(name)) throw new MimeError('invalid-value', `foldHeader: bad field name ${JSON.stringify(name)}`);
+  // Most fields fit on one line as they are (Return-Path, Delivered-To, Date, ...): what the
+  // loop below would make of them, without its pieces.
+  if (name.length + 2 + value.length <= MAX_LINE_CHARS && SHORT_AS_IS.test(value)) return `${name}: ${value}\r\n`;
   const flat = value.replace(/\r?\n(?=[ \t])/g, '').replace(/[\r\n]+/g, ' ');
   // Trailing white space stays with the last word: a piece of white space alone could neither
   // start a folded line (RFC 5322 §3.2.2: no line of white space only) nor fit after the word.

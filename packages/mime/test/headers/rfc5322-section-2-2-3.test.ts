@@ -8,6 +8,13 @@ const unfold = (field: string): string => field.replace(/\r\n$/, '').replace(/\r
 describe('RFC 5322 §2.2.3 long header fields', () => {
   it('leaves a short field on one line', () => {
     expect(foldHeader('Subject', 'Saying Hello')).toBe('Subject: Saying Hello\r\n');
+    expect(foldHeader('Subject', `${'x'.repeat(68)} `)).toBe(`Subject: ${'x'.repeat(68)} \r\n`); // 78 characters
+    expect(foldHeader('Subject', 'a\t\tb  ')).toBe('Subject: a\t\tb  \r\n');
+  });
+  it('a short value with white space first starts after one space; an empty one leaves none', () => {
+    expect(foldHeader('Subject', '  \ta b')).toBe('Subject: a b\r\n');
+    expect(foldHeader('Subject', ' ')).toBe('Subject: \r\n');
+    expect(foldHeader('Subject', '')).toBe('Subject:\r\n');
   });
   it('folds at white space so that lines stay within 78 characters', () => {
     const value = Array.from({ length: 30 }, (_, i) => `word${i}`).join(' ');

@@ -46,11 +46,12 @@ export async function writeQueueFile(
   // and one fdatasync(2).
   const out = new WriteGather(fd);
   try {
-    await out.add(line);
+    await out.add(line); // a step's worth only with tens of thousands of recipients
     for await (const chunk of body as AsyncIterable<unknown> | readonly unknown[]) {
       if (!(chunk instanceof Uint8Array)) throw new TypeError('the message body must be a byte stream, not text');
       bodyBytes += chunk.length;
-      await out.add(chunk);
+      const written = out.add(chunk);
+      if (written !== undefined) await written;
     }
     await out.flush();
     const bytes = line.length + bodyBytes;
