@@ -92,6 +92,7 @@ export {
   type ReceivedTls,
   type ProtocolFacts,
 } from './received/received.js';
+export { ReceivedFieldCache } from './received/received-cache.js';
 /** RFC 3464 delivery status notifications (multipart/report) from MAILER-DAEMON. */
 export {
   buildDsn,

@@ -10,7 +10,7 @@
  *         and nothing is queued (the partial file is removed by enqueue)
  */
 import {
-  formatReceived,
+  ReceivedFieldCache,
   receivedProtocol,
   type DsnNotify,
   type EnqueueRequest,
@@ -48,6 +48,7 @@ const facts = (s: SmtpSessionInfo): SessionFacts => ({
 
 /** The SmtpServer hooks of `mailstack serve`. */
 export function smtpHandlers(deps: SmtpHandlerDeps): SmtpServerHandlers {
+  const receivedFields = new ReceivedFieldCache();
   return {
     onMailFrom(reversePath, params, session) {
       const decision = deps.policy.checkMail(facts(session), reversePath === null ? '' : formatMailbox(reversePath), params.sizeBytes);
@@ -63,7 +64,7 @@ export function smtpHandlers(deps: SmtpHandlerDeps): SmtpServerHandlers {
     },
     async onData(envelope, body, session) {
       const request = enqueueRequest(envelope, session);
-      const received = formatReceived({
+      const received = receivedFields.format({
         ...(session.helo ? { helo: session.helo.domain } : {}),
         clientAddress: session.remoteAddress,
         by: deps.hostname,
