@@ -14,7 +14,7 @@ import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { StoreError, errnoCode } from './errors.js';
-import { closeFd, openFd, renamePath, syncFd, writeAllFd } from './fs-calls.js';
+import { CREATE_DSYNC, closeFd, openFd, renamePath, syncFd, writeAllFd } from './fs-calls.js';
 import { fsyncDirectory } from './fsync.js';
 import { GroupDirectorySync } from './group-commit.js';
 import { LfNormalizer, CrlfExpander, expandToCrlf } from './line-ends.js';
@@ -118,14 +118,17 @@ export class MaildirFolder {
    * in memory in order; line ends become LF); resolves with its unique name once durable.
    */
   async deliver(body: AsyncIterable<Uint8Array> | Readable | Uint8Array | readonly Uint8Array[]): Promise<string> {
-    const { unique, fd } = await this.#createTmp();
+    // A message in memory is converted into one buffer and written in one write(2), to a file
+    // opened O_DSYNC where there is one: that write is its fsync (maildir.html asks for the data
+    // on disk before the rename into new/; the directory fsync makes the name durable).
+    const whole = body instanceof Uint8Array ? [body] : Array.isArray(body) ? bytesOnly(body) : undefined;
+    const dsync = whole !== undefined && CREATE_DSYNC !== undefined;
+    const { unique, fd } = await this.#createTmp(dsync ? CREATE_DSYNC! : 'wx');
     const tmpPath = this.#tmpDir + unique;
     const normalizer = new LfNormalizer();
     try {
       try {
-        // A message in memory is converted into one buffer and written at once.
-        if (body instanceof Uint8Array) await writeAllFd(fd, normalizer.convertAll([body]));
-        else if (Array.isArray(body)) await writeAllFd(fd, normalizer.convertAll(bytesOnly(body)));
+        if (whole !== undefined) await writeAllFd(fd, normalizer.convertAll(whole));
         else {
           // Chunks are gathered into writes of up to 64 KiB: a typical message is one write(2).
           const out = new WriteGather(fd);
@@ -137,7 +140,7 @@ export class MaildirFolder {
           await out.add(normalizer.end());
           await out.flush();
         }
-        await syncFd(fd);
+        if (!dsync) await syncFd(fd);
       } finally {
         closeFd(fd);
       }
@@ -251,11 +254,11 @@ export class MaildirFolder {
     return handle;
   }
 
-  async #createTmp(): Promise<{ unique: string; fd: number }> {
+  async #createTmp(flags: string | number): Promise<{ unique: string; fd: number }> {
     for (;;) {
       const unique = maildirName({ now: this.#clock(), host: this.#host, pid: this.#pid, seq: ++deliverySeq });
       try {
-        return { unique, fd: await openFd(this.#tmpDir + unique, 'wx') };
+        return { unique, fd: await openFd(this.#tmpDir + unique, flags) };
       } catch (error) {
         if (errnoCode(error) !== 'EEXIST') throw new StoreError('io', `cannot write to ${this.path}/tmp`, { cause: error });
       }
