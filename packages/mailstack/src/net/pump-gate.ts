@@ -8,6 +8,8 @@
  * microtask and no pause of the socket. A pump that has to wait (a handler's promise, a write
  * waiting for `drain`) holds the queue until it is done; every other pump queues behind it.
  */
+import type { Socket } from 'node:net';
+
 export interface PumpGateHooks {
   /**
    * A pump threw or rejected: the core is mid-answer and nothing more can be said on this session.
@@ -16,6 +18,21 @@ export interface PumpGateHooks {
   failed(error: unknown): void;
   /** A pump for the clock or a shutdown ended the session (an input pump tells its read loop). */
   endedOutside(): void;
+}
+
+/**
+ * The hooks of a driver on a socket: a failed pump ends the session with `error: <message>` as
+ * its reason and cuts the connection; a session ended by the clock or a shutdown closes once its
+ * last bytes are written. `socket` is read when needed (STARTTLS replaces it).
+ */
+export function socketHooks(socket: () => Socket, ended: (reason: string) => void): PumpGateHooks {
+  return {
+    failed: (error) => {
+      ended(`error: ${(error as Error).message}`);
+      socket().destroy();
+    },
+    endedOutside: () => socket().destroySoon(),
+  };
 }
 
 /** Who may pump a driver's core, and when. */

@@ -18,7 +18,7 @@ import { StoreError } from '@mailstack/mailstore';
 import { REPLY_FOR, topFilter, Pop3ServerSession, formatApopTimestamp, type Pop3Reply, type Pop3ServerEvent } from '@mailstack/pop3-core';
 import { isLoopback } from '../net/address.js';
 import { readUntilStopped } from '../net/io.js';
-import { PumpGate, after } from '../net/pump-gate.js';
+import { PumpGate, after, socketHooks } from '../net/pump-gate.js';
 import { upgradeToTls } from '../net/starttls.js';
 import type { Ticker } from '../net/ticker.js';
 import { LOGIN_REPLIES, Pop3AuthExchange, plaintextAllowed, pop3Mechanisms, type LoginContext, type Pop3AuthStep } from './auth.js';
@@ -68,14 +68,7 @@ export class Pop3Connection {
   readonly #deps: Pop3ConnectionDeps;
   readonly #info: Pop3ConnectionInfo;
   readonly #core: Pop3ServerSession;
-  readonly #gate = new PumpGate<PumpResult>(() => this.#pump(), 'closed', {
-    failed: (error) => {
-      this.#ended = true;
-      this.#endReason ||= `error: ${(error as Error).message}`;
-      this.#socket.destroy();
-    },
-    endedOutside: () => this.#socket.destroySoon(),
-  });
+  readonly #gate = new PumpGate<PumpResult>(() => this.#pump(), 'closed', socketHooks(() => this.#socket, (reason) => this.#pumpFailed(reason)));
   readonly #out: Uint8Array[] = [];
   readonly #readHold = new SlabHold(readSlab);
   readonly #writeHold = new SlabHold(writeSlab);
@@ -190,6 +183,12 @@ export class Pop3Connection {
   destroy(): void {
     this.#endReason = 'Server shutting down';
     this.#socket.destroy();
+  }
+
+  /** A pump failed mid-answer (the gate cuts the connection): nothing more is said on this session. */
+  #pumpFailed(reason: string): void {
+    this.#ended = true;
+    this.#endReason ||= reason;
   }
 
   #onTick(now: number): void {

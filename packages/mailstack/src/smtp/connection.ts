@@ -24,7 +24,7 @@ import {
 } from '@mailstack/smtp-core';
 import { isLoopback } from '../net/address.js';
 import { readUntilStopped, writeBytes } from '../net/io.js';
-import { PumpGate, after } from '../net/pump-gate.js';
+import { PumpGate, after, socketHooks } from '../net/pump-gate.js';
 import { upgradeToTls } from '../net/starttls.js';
 import type { Ticker } from '../net/ticker.js';
 import { AUTH_REPLIES, SmtpAuthExchange, offeredMechanisms } from './auth.js';
@@ -82,14 +82,7 @@ export class SmtpConnection {
   readonly #info: SmtpConnectionInfo;
   readonly #core: SmtpServerSession;
   readonly #log: ConnectionLog;
-  readonly #gate = new PumpGate<PumpResult>(() => this.#pump(), 'closed', {
-    failed: (error) => {
-      this.#ended = true;
-      this.#endReason ||= `error: ${(error as Error).message}`;
-      this.#socket.destroy();
-    },
-    endedOutside: () => this.#socket.destroySoon(),
-  });
+  readonly #gate = new PumpGate<PumpResult>(() => this.#pump(), 'closed', socketHooks(() => this.#socket, (reason) => this.#pumpFailed(reason)));
   readonly #counts = new CommandCounts();
   readonly #out: Uint8Array[] = [];
   readonly #loopback: boolean;
@@ -216,6 +209,12 @@ export class SmtpConnection {
     // event to answer here, so these bytes go out directly; the session ends right after them.
     const reply: Reply = { code: 421, enhanced: '4.3.2', text: `${this.#deps.options.hostname} Service shutting down, closing transmission channel` };
     return new TextEncoder().encode(`${reply.code} ${reply.enhanced} ${String(reply.text)}\r\n`);
+  }
+
+  /** A pump failed mid-answer (the gate cuts the connection): nothing more is said on this session. */
+  #pumpFailed(reason: string): void {
+    this.#ended = true;
+    this.#endReason ||= reason;
   }
 
   #onTick(now: number): void {

@@ -1,7 +1,8 @@
 // PumpGate: input pumps run at once when nothing waits, every other pump in order behind the one
 // that waits; failures reach the driver; one clock pump queued at a time.
 import { describe, expect, it } from 'vitest';
-import { PumpGate, after } from '../../src/net/pump-gate.js';
+import type { Socket } from 'node:net';
+import { PumpGate, after, socketHooks } from '../../src/net/pump-gate.js';
 
 type Result = 'open' | 'closed';
 
@@ -82,5 +83,16 @@ describe('PumpGate', () => {
     const later = after(Promise.resolve(), 'closed');
     expect(later).toBeInstanceOf(Promise);
     expect(await later).toBe('closed');
+  });
+});
+
+describe('socketHooks', () => {
+  it('a failure gives the reason and destroys the socket; a session ended outside input closes after its writes', () => {
+    const calls: string[] = [];
+    const socket = { destroy: () => calls.push('destroy'), destroySoon: () => calls.push('destroySoon') } as unknown as Socket;
+    const hooks = socketHooks(() => socket, (reason) => calls.push(reason));
+    hooks.failed(new Error('boom'));
+    hooks.endedOutside();
+    expect(calls).toEqual(['error: boom', 'destroy', 'destroySoon']);
   });
 });
