@@ -38,7 +38,7 @@ export interface LocalAgentOptions {
    * and forced when a recipient turned out unknown, so that mail to a user added while `serve`
    * runs is delivered rather than bounced; the recipient is then expanded again.
    */
-  readonly refreshUsers?: (force: boolean) => Promise<void>;
+  readonly refreshUsers?: (force: boolean) => Promise<void> | undefined;
   /** Queue a copy of the message for remote alias members; resolves with the new queue id. */
   readonly forward: (message: QueuedMessage, sender: string, recipients: readonly string[], deliveredTo: string) => Promise<string>;
   /** Longest run of a `|command` target (Postfix command_time_limit 1000s). */

@@ -21,11 +21,14 @@ export class LocalUserNames {
     this.#maxAgeMs = maxAgeMs;
   }
 
-  /** Re-read the names if the users file changed and the last check is older than maxAgeMs. */
-  async refresh(now: number = Date.now()): Promise<void> {
-    if (now - this.#checkedAt < this.#maxAgeMs) return;
+  /**
+   * Re-read the names if the users file changed and the last check is older than maxAgeMs; a
+   * promise only when it checks, so that a RCPT between checks is answered without one.
+   */
+  refresh(now: number = Date.now()): Promise<void> | undefined {
+    if (now - this.#checkedAt < this.#maxAgeMs) return undefined;
     this.#checkedAt = now;
-    await this.refreshNow();
+    return this.refreshNow();
   }
 
   /** Re-read the names if the users file changed (a stat when it did not). */

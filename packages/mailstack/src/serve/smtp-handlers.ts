@@ -54,13 +54,17 @@ export function smtpHandlers(deps: SmtpHandlerDeps): SmtpServerHandlers {
       const decision = deps.policy.checkMail(facts(session), reversePath === null ? '' : formatMailbox(reversePath), params.sizeBytes);
       return decision.action === 'reject' ? decision.reply : undefined;
     },
-    async onRcptTo(forwardPath, _params, session) {
+    onRcptTo(forwardPath, _params, session) {
       const address = formatMailbox(forwardPath);
-      await deps.users.refresh();
-      const check = deps.router.checkRecipient(address);
-      if (check.kind === 'rejected') return check.reply;
-      const decision = deps.policy.checkRecipient(facts(session), address, 0);
-      return decision.action === 'reject' ? decision.reply : undefined;
+      const verdict = (): Reply | undefined => {
+        const check = deps.router.checkRecipient(address);
+        if (check.kind === 'rejected') return check.reply;
+        const decision = deps.policy.checkRecipient(facts(session), address, 0);
+        return decision.action === 'reject' ? decision.reply : undefined;
+      };
+      // Synchronous unless the users file is due for its check (at most once a second).
+      const refreshed = deps.users.refresh();
+      return refreshed === undefined ? verdict() : refreshed.then(verdict);
     },
     async onData(envelope, body, session) {
       const request = enqueueRequest(envelope, session);
