@@ -70,6 +70,9 @@ const LOCK_KIND = /^[a-z0-9-]{1,32}$/;
 const NOT_BYTES = 'deliver() needs a byte stream, not text';
 let deliverySeq = 0; // per process, as the Q part of names must be
 
+/** A message's bytes as writers take them: a stream, or its parts already in memory, in order. */
+export type MessageBytes = AsyncIterable<Uint8Array> | readonly Uint8Array[];
+
 interface Located {
   unique: string;
   fileName: string;
@@ -117,7 +120,7 @@ export class MaildirFolder {
    * Store one message (bytes as delivered, the whole message as one buffer, or its parts already
    * in memory in order; line ends become LF); resolves with its unique name once durable.
    */
-  async deliver(body: AsyncIterable<Uint8Array> | Readable | Uint8Array | readonly Uint8Array[]): Promise<string> {
+  async deliver(body: MessageBytes | Readable | Uint8Array): Promise<string> {
     // A message in memory is converted into one buffer and written in one write(2), to a file
     // opened O_DSYNC where there is one: that write is its fsync (maildir.html asks for the data
     // on disk before the rename into new/; the directory fsync makes the name durable).

@@ -19,6 +19,7 @@ export {
   type MaildirFolderOptions,
   type MaildirMessage,
   type MaildirSnapshot,
+  type MessageBytes,
 } from './folder.js';
 export { GroupCommit, GroupDirectorySync, type FlushBatch } from './group-commit.js';
 export { MaildirStore, folderDirName, MAILDIRFOLDER_MARKER } from './store.js';

@@ -48,19 +48,27 @@ function readListen(reader: YamlReader, node: YamlValue): Partial<Record<Listene
   return listen;
 }
 
-// Checked entry by entry with the MTA's own parser (the one the relay policy and rate limits
-// match with), so that an error points at the entry's line and whatever passes here also starts.
+// Parsed by the MTA's own NetworkList (the one the relay policy and rate limits match with), so
+// whatever passes here also starts. Its error names the entry; the entry's line is looked up only
+// then, as the first entry that does not parse alone.
 function readNetworks(reader: YamlReader, node: YamlValue): NetworkList {
   const items = reader.stringList(node, 'mynetworks');
-  for (const item of items) {
-    try {
-      new NetworkList([item.value]);
-    } catch (error) {
-      if (!(error instanceof MtaConfigError)) throw error;
-      reader.fail(item.node, error.message);
-    }
+  try {
+    return new NetworkList(items.map((item) => item.value));
+  } catch (error) {
+    if (!(error instanceof MtaConfigError)) throw error;
+    const bad = items.find((item) => !parsesAlone(item.value));
+    return reader.fail(bad?.node ?? node, error.message);
   }
-  return new NetworkList(items.map((item) => item.value));
+}
+
+function parsesAlone(entry: string): boolean {
+  try {
+    new NetworkList([entry]);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function nextHop(reader: YamlReader, node: YamlValue, path: string): NextHop {

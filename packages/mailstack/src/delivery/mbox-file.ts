@@ -5,7 +5,7 @@
  */
 import { open } from 'node:fs/promises';
 import { LfNormalizer } from '@mailstack/mailstore';
-import type { MessageBytes } from './outcome.js';
+import type { MessageBytes } from '@mailstack/mailstore';
 
 const FROM_LINE = /^>*From /;
 

@@ -2,6 +2,7 @@
  * What a delivery agent reports for one recipient: the scheduler's outcome kinds, the reply that
  * explains it (shown in `queue list`, the log and any DSN) and where it went.
  */
+import type { MessageBytes } from '@mailstack/mailstore';
 import { MemoryBody, type MtaReply } from '@mailstack/mta';
 
 /** The result of one recipient's delivery attempt. */
@@ -34,9 +35,6 @@ export function outcomeOf(code: number): RecipientOutcome['outcome'] {
   if (code >= 200 && code < 300) return 'delivered';
   return code >= 500 ? 'permanent' : 'transient';
 }
-
-/** A message's bytes as the agents hand them on: a stream, or its parts already in memory. */
-export type MessageBytes = AsyncIterable<Uint8Array> | readonly Uint8Array[];
 
 /**
  * `prefix` (trace fields), then the body. A body in memory (a message this process has just

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { MtaReply } from '@mailstack/mta';
-import type { MessageBytes } from './outcome.js';
+import type { MessageBytes } from '@mailstack/mailstore';
 
 /** How to run one pipe delivery. */
 export interface PipeCommandOptions {

@@ -5,7 +5,7 @@
 
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { WriteGather, closeFd, openFd, readFd, statFd, truncateFd } from '@mailstack/mailstore';
+import { WriteGather, closeFd, openFd, readFd, statFd, truncateFd, type MessageBytes } from '@mailstack/mailstore';
 import { QueueError } from './errors.js';
 import { MemoryBody } from './memory-body.js';
 import { type StoredEnvelope, checkEnvelope } from './envelope.js';
@@ -35,7 +35,7 @@ export interface QueueFileHead {
 export async function writeQueueFile(
   path: string,
   envelope: StoredEnvelope,
-  body: AsyncIterable<Uint8Array> | readonly Uint8Array[],
+  body: MessageBytes,
   syncer: Syncer,
   previousBytes?: number,
 ): Promise<QueueFileHead> {

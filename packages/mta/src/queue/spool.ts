@@ -9,7 +9,7 @@
 // file (spare-files.ts). What a crash leaves at each instant is described in the package README;
 // recovery.ts cleans up at start-up.
 
-import { GroupCommit, closeFd, renamePath, unlinkPath } from '@mailstack/mailstore';
+import { GroupCommit, closeFd, renamePath, unlinkPath, type MessageBytes } from '@mailstack/mailstore';
 import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Syncer, type SyncStats } from './durability.js';
@@ -109,7 +109,7 @@ export class QueueSpool {
   }
 
   /** Stream a message into the queue; resolves with its queue id once it is durably in active/. */
-  async enqueue(request: EnqueueRequest, body: AsyncIterable<Uint8Array> | Readable | readonly Uint8Array[]): Promise<string> {
+  async enqueue(request: EnqueueRequest, body: MessageBytes | Readable): Promise<string> {
     const now = this.#clock();
     const envelope = toStoredEnvelope(request, now);
     const id = newQueueId(now);
@@ -239,7 +239,7 @@ export class QueueSpool {
   // Write the queue file over a usable spare (spare-files.ts), else as a new incoming/<id>, and
   // record in `scratch` which. A spare removed by hand fails at open, before any of `body` is
   // read: then the file is written new.
-  async #writeScratch(scratch: Scratch, envelope: StoredEnvelope, body: AsyncIterable<Uint8Array> | readonly Uint8Array[]): Promise<QueueFileHead> {
+  async #writeScratch(scratch: Scratch, envelope: StoredEnvelope, body: MessageBytes): Promise<QueueFileHead> {
     const spare = this.#spares.take();
     if (spare !== undefined) {
       scratch.path = spare.path;
