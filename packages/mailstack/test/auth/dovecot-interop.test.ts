@@ -7,12 +7,13 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSaslClient, type SaslMechanismName } from '@mailstack/sasl';
 import { hashPassword, type PasswordScheme } from 'mailstack';
+import { ensureSystemUser, freePort, isListening } from '../peers/index.js';
 
 const INSTALL = 'apt-get install dovecot-imapd';
 const PASSWORD = 'correct horse';
@@ -29,25 +30,9 @@ const USERS: Array<[string, PasswordScheme]> = [
 let state: string;
 let port: number;
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port: free } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return free;
-}
-
-function id(flag: '-u' | '-g', user: string): string {
-  return execFileSync('id', [flag, user], { encoding: 'utf8' }).trim();
-}
-
 async function waitForPort(): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => resolve(true)).on('error', () => resolve(false));
-      socket.on('connect', () => socket.destroy());
-    });
-    if (ok) return;
+    if (await isListening(port)) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`dovecot did not listen on ${port}; log: ${await readFile(join(state, 'dovecot.log'), 'utf8').catch(() => '')}`);
@@ -57,11 +42,11 @@ beforeAll(async () => {
   if (!existsSync('/usr/sbin/dovecot') || !existsSync('/usr/lib/dovecot/imap')) throw new Error(`dovecot is missing; install it with: ${INSTALL}`);
   state = await mkdtemp(join(tmpdir(), 'mailstack-dovecot-'));
   port = await freePort();
-  const mailUser = 'vmail';
-  const [uid, gid] = [id('-u', mailUser), id('-g', mailUser)];
+  // Dovecot's mail processes run as vmail (created here when missing, as the Dovecot peer does).
+  const { uid, gid } = await ensureSystemUser('vmail');
   await chmod(state, 0o755);
   await mkdir(join(state, 'mail'));
-  await chown(join(state, 'mail'), Number(uid), Number(gid));
+  await chown(join(state, 'mail'), uid, gid);
   await writeFile(join(state, 'users'), USERS.map(([name, scheme]) => `${name}:${hashPassword(PASSWORD, scheme)}\n`).join(''), { mode: 0o644 });
   await writeFile(
     join(state, 'dovecot.conf'),

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { QueueSpool } from '@mailstack/mta';
+import { requireCommand } from '../peers/index.js';
 import { CLI, ensureBuilt, runCli } from './built-cli.js';
 
 const tempDir = (): string => mkdtempSync(join(tmpdir(), 'mailstack-cli-'));
@@ -151,7 +152,7 @@ describe('sendmail', () => {
       muttrc,
       `set sendmail="${process.execPath} ${CLI} sendmail"\nset from=alice@example.test\nset use_from=yes\nset envelope_from=yes\nset record=""\n`,
     );
-    const mutt = spawnSync('mutt', ['-n', '-F', muttrc, '-s', 'from mutt', '-b', 'hidden@example.test', '--', 'bob@example.test'], {
+    const mutt = spawnSync(requireCommand('mutt', 'mutt'), ['-n', '-F', muttrc, '-s', 'from mutt', '-b', 'hidden@example.test', '--', 'bob@example.test'], {
       cwd,
       input: 'hello from mutt\n',
       env: { ...process.env, HOME: cwd },
