@@ -1,14 +1,14 @@
 // --help/--version of every command, usage and config errors, passwd, and user add/list/delete.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UserDirectory, parseStoredSecret, verifySecret } from 'mailstack';
 import { CLI, ensureBuilt, runCli } from './built-cli.js';
+import { scratchDir } from '../scratch-dir.js';
 
 const COMMANDS = ['sendmail', 'queue', 'passwd', 'user'];
-const tempDir = (): string => mkdtempSync(join(tmpdir(), 'mailstack-cli-'));
+const tempDir = (): string => scratchDir('mailstack-cli');
 
 beforeAll(ensureBuilt, 300_000);
 

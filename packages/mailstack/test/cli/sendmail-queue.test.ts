@@ -1,15 +1,15 @@
 // sendmail into the maildrop with the server down, and queue list/hold/release/delete/flush.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { QueueSpool } from '@mailstack/mta';
 import { requireCommand } from '../peers/index.js';
 import { CLI, ensureBuilt, runCli } from './built-cli.js';
+import { scratchDir } from '../scratch-dir.js';
 
-const tempDir = (): string => mkdtempSync(join(tmpdir(), 'mailstack-cli-'));
+const tempDir = (): string => scratchDir('mailstack-cli');
 // The fields sendmail adds when they are missing; tests of other behaviour include them.
 const DATED = 'Date: Thu, 26 Nov 2026 16:00:00 +0000\nMessage-ID: <t@example.test>\n';
 const DATED_CRLF = DATED.replace(/\n/g, '\r\n');

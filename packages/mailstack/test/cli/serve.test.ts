@@ -1,7 +1,6 @@
 // `mailstack serve` as a child process: start-up, SMTP banner, graceful SIGTERM, the embedded
 // default's postmaster, sendmail and queue flush against the running server (end to end).
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,8 +9,9 @@ import { QueueSpool } from '@mailstack/mta';
 import { UserDirectory } from 'mailstack';
 import { LineSocket, isListening } from '../peers/index.js';
 import { type RunningCli, ensureBuilt, runCli, startCli } from './built-cli.js';
+import { scratchDir } from '../scratch-dir.js';
 
-const tempDir = (): string => mkdtempSync(join(tmpdir(), 'mailstack-cli-'));
+const tempDir = (): string => scratchDir('mailstack-cli');
 const running: RunningCli[] = [];
 
 beforeAll(ensureBuilt, 300_000);

@@ -1,10 +1,10 @@
 // The POP3 exports by package name, and the server API's misuse errors.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POP3_MECHANISMS, Pop3Server, Pop3ServerError, UserDirectory } from 'mailstack';
-import { makePeerDir } from '../peers/index.js';
+import { scratchDir } from '../scratch-dir.js';
 
 async function users(): Promise<UserDirectory> {
-  const dir = makePeerDir('mailstack-pop3-exports');
+  const dir = scratchDir('mailstack-pop3-exports');
   return UserDirectory.open({ file: `${dir}/users`, domains: [], dataDir: dir });
 }
 

@@ -7,7 +7,8 @@ import { Readable } from 'node:stream';
 import { createSecureContext } from 'node:tls';
 import { MaildirFolder } from '@mailstack/mailstore';
 import { AuthFailureDelay, Pop3Server, UserDirectory, hashPassword, type Pop3LogRecord, type Pop3ServerOptions } from 'mailstack';
-import { makePeerDir, selfSignedCert, type CertFiles } from '../peers/index.js';
+import { selfSignedCert, type CertFiles } from '../peers/index.js';
+import { scratchDir } from '../scratch-dir.js';
 
 /** alice: {PLAIN} (APOP, CRAM-MD5, SCRAM work); bob: {SHA512-CRYPT} (USER/PASS, PLAIN, LOGIN only). */
 export const USERS = { alice: 'alice-secret', bob: 'bob secret' } as const;
@@ -31,12 +32,12 @@ export interface TestServer {
 
 let certCache: Promise<CertFiles> | undefined;
 function sharedCert(): Promise<CertFiles> {
-  certCache ??= selfSignedCert(makePeerDir('mailstack-pop3-cert'));
+  certCache ??= selfSignedCert(scratchDir('mailstack-pop3-cert'));
   return certCache;
 }
 
 export async function startTestServer(overrides: Partial<Pop3ServerOptions> = {}): Promise<TestServer> {
-  const dir = makePeerDir('mailstack-pop3');
+  const dir = scratchDir('mailstack-pop3');
   const usersFile = join(dir, 'users');
   writeFileSync(usersFile, `alice:{PLAIN}${USERS.alice}\nbob:${hashPassword(USERS.bob, 'SHA512-CRYPT')}\n`);
   const users = await UserDirectory.open({ file: usersFile, domains: ['example.test'], dataDir: dir });

@@ -7,10 +7,11 @@ import { createSecureContext } from 'node:tls';
 import { expect, it } from 'vitest';
 import { MaildirFolder } from '@mailstack/mailstore';
 import { AuthFailureDelay, Pop3Client, Pop3Server, UserDirectory } from 'mailstack';
-import { makePeerDir, selfSignedCert } from '../peers/index.js';
+import { selfSignedCert } from '../peers/index.js';
+import { scratchDir } from '../scratch-dir.js';
 
 it('README example: serve a Maildir, fetch and delete over STLS with SCRAM-SHA-256', async () => {
-  const dataDir = makePeerDir('mailstack-pop3-readme');
+  const dataDir = scratchDir('mailstack-pop3-readme');
   const usersFile = join(dataDir, 'users');
   writeFileSync(usersFile, 'alice:{PLAIN}secret\n');
   const { certFile, keyFile } = await selfSignedCert(dataDir);

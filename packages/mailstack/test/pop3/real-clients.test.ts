@@ -3,8 +3,9 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makePeerDir, requireCommand } from '../peers/index.js';
+import { requireCommand } from '../peers/index.js';
 import { message, run, startTestServer, USERS, type TestServer } from './harness.js';
+import { scratchDir } from '../scratch-dir.js';
 
 let t: TestServer;
 beforeAll(async () => {
@@ -21,7 +22,7 @@ interface FetchResult {
 /** One fetchmail run with its own rcfile and HOME; the mda writes each message to its own file. */
 async function fetchmail(options: { port: number; user: string; keep: boolean; tls: 'none' | 'stls' | 'ssl' }): Promise<FetchResult> {
   const fetchmailBin = requireCommand('fetchmail', 'fetchmail');
-  const home = makePeerDir('mailstack-fetchmail');
+  const home = scratchDir('mailstack-fetchmail');
   const out = join(home, 'out');
   mkdirSync(out);
   const tls = {

@@ -2,13 +2,13 @@
 // loaded by the real loader, started with startServer on ephemeral ports; helpers to send with
 // Python's smtplib and to read Maildirs.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfigFile, type MailstackConfig } from 'mailstack';
 import { startServer, type RunningServer } from '../../src/serve/index.js';
 import type { LogRecord } from '../../src/log/maillog.js';
+import { scratchDir } from '../scratch-dir.js';
 
 const run = promisify(execFile);
 
@@ -43,7 +43,7 @@ export interface TestServer {
 export const DEFAULT_USERS = 'alice:{PLAIN}secret\nbob:{PLAIN}hunter2\n';
 
 /** Write a config into a fresh folder; resolves with the folder and the config file. */
-export function writeConfig(options: TestServerOptions = {}, dir = mkdtempSync(join(tmpdir(), 'serve-'))): { dir: string; file: string } {
+export function writeConfig(options: TestServerOptions = {}, dir = scratchDir('serve')): { dir: string; file: string } {
   writeFileSync(join(dir, 'users'), options.users ?? DEFAULT_USERS);
   if (options.aliases !== undefined) writeFileSync(join(dir, 'aliases'), options.aliases);
   const yaml = [
@@ -132,7 +132,7 @@ except smtplib.SMTPResponseException as e:
 
 /** Send one message with Python's smtplib (a real client), optionally after AUTH. */
 export async function sendWithSmtplib(options: { port: number; from: string; to: string[]; body: Buffer | string; user?: string; password?: string }): Promise<SmtplibResult> {
-  const file = join(mkdtempSync(join(tmpdir(), 'smtplib-')), 'message.eml');
+  const file = join(scratchDir('smtplib'), 'message.eml');
   writeFileSync(file, options.body);
   const { stdout } = await run('python3', ['-c', SMTPLIB, JSON.stringify({ ...options, body: undefined, file })], { timeout: 30_000 });
   return JSON.parse(stdout) as SmtplibResult;

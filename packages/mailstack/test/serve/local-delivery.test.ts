@@ -1,11 +1,11 @@
 // swaks/smtplib → startServer → the user's Maildir: bytes, trace fields, RCPT/MAIL policy replies.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendWithSmtplib, splitTrace, startTestServer, type TestServer } from './harness.js';
+import { scratchDir } from '../scratch-dir.js';
 
 const run = promisify(execFile);
 
@@ -17,7 +17,7 @@ const lf = (s: string): Buffer => Buffer.from(s.replace(/\r\n/g, '\n'), 'utf8');
 
 describe('serve: local delivery', () => {
   let t: TestServer;
-  const out = mkdtempSync(join(tmpdir(), 'serve-alias-out-'));
+  const out = scratchDir('serve-alias-out');
   beforeAll(async () => {
     t = await startTestServer({
       aliases: `team: alice, bob\narchive: ${out}/archive.mbox\npiped: "|cat > ${out}/piped.txt; echo \\"$SENDER $RECIPIENT\\" > ${out}/env.txt"\nbroken: "|echo no such mailbox >&2; exit 67"\n`,

@@ -3,8 +3,9 @@
 // with opportunistic STARTTLS in both directions; the messages arrive intact.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, makePeerDir, selfSignedCert, startPostfix, type PostfixInstance } from '../peers/index.js';
+import { freePort, selfSignedCert, startPostfix, type PostfixInstance } from '../peers/index.js';
 import { sendWithSmtplib, splitTrace, startTestServer, type TestServer } from './harness.js';
+import { scratchDir } from '../scratch-dir.js';
 
 // Complete headers (Date, Message-ID, qualified To), so that Postfix's cleanup(8) adds none of its own.
 const body = (subject: string): string =>
@@ -18,7 +19,7 @@ describe('serve: interop with Postfix', () => {
     t = await startTestServer({ yaml: `transport:\n  peer.test: "[127.0.0.1]:${postfixPort}"` });
     postfix = await startPostfix({
       port: postfixPort,
-      tls: await selfSignedCert(makePeerDir('serve-postfix-cert')),
+      tls: await selfSignedCert(scratchDir('serve-postfix-cert')),
       outboundTls: 'encrypt', // Postfix must use our STARTTLS
       relayDomains: ['example.test'],
       transport: { 'example.test': `smtp:[127.0.0.1]:${t.port('smtp')}` },

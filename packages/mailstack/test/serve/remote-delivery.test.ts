@@ -5,8 +5,9 @@ import { readFileSync } from 'node:fs';
 import { QueueSpool } from '@mailstack/mta';
 import { SmtpClient } from '../../src/smtp/client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, makePeerDir, startSmtpSink, type SmtpSink } from '../peers/index.js';
+import { freePort, startSmtpSink, type SmtpSink } from '../peers/index.js';
 import { sendWithSmtplib, splitTrace, startTestServer, type TestServer } from './harness.js';
+import { scratchDir } from '../scratch-dir.js';
 
 const BODY = 'From: alice@example.test\r\nTo: x@remote.test\r\nSubject: relay me\r\n\r\nline one\r\n..two dots\r\nlast\r\n';
 
@@ -17,7 +18,7 @@ describe('serve: remote delivery over SMTP', () => {
   let soft: SmtpSink | undefined;
   let softPort: number;
   beforeAll(async () => {
-    sink = await startSmtpSink({ dumpDir: makePeerDir('serve-sink'), hostname: 'sink.test' });
+    sink = await startSmtpSink({ dumpDir: scratchDir('serve-sink'), hostname: 'sink.test' });
     hard = await startSmtpSink({ hardReject: ['RCPT'], hardReply: '550 5.1.1 <gone@hard.test>: Recipient address rejected: no such user' });
     softPort = await freePort();
     soft = await startSmtpSink({ port: softPort, softReject: ['RCPT'], softReply: '451 4.3.0 try again later' });
@@ -71,7 +72,7 @@ describe('serve: remote delivery over SMTP', () => {
     expect(result.ok).toBe(true);
     const deferred = await t.waitForLog(/^smtp: \w+: to=<y@soft\.test>, .*status=deferred \(451 4\.3\.0 try again later\)/);
     await soft!.stop();
-    soft = await startSmtpSink({ port: softPort, dumpDir: makePeerDir('serve-soft') });
+    soft = await startSmtpSink({ port: softPort, dumpDir: scratchDir('serve-soft') });
     const sent = await t.waitForLog(/^smtp: \w+: to=<y@soft\.test>, .*status=sent/, 15_000);
     expect(sent.queueId).toBe(deferred.queueId);
     expect(soft.dumpFiles()).toHaveLength(1);

@@ -4,8 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SmtpClient, SmtpClientError } from 'mailstack';
-import { makePeerDir, startPostfix, startSmtpSink, type PostfixInstance } from '../peers/index.js';
+import { startPostfix, startSmtpSink, type PostfixInstance } from '../peers/index.js';
 import { startTestServer, testAuth, testCert, type TestServer } from './harness.js';
+import { scratchDir } from '../scratch-dir.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -109,7 +110,7 @@ describe('SmtpClient against smtp-sink', () => {
   });
 
   it('delivers several messages per connection and sees a 421 at DATA as a failure', async () => {
-    const sink = await startSmtpSink({ dumpDir: makePeerDir('sink'), disconnect421: ['DATA'] });
+    const sink = await startSmtpSink({ dumpDir: scratchDir('sink'), disconnect421: ['DATA'] });
     try {
       const c = await SmtpClient.connect({ host: '127.0.0.1', port: sink.port, tls: 'none' });
       const r = await c.send({ from: 'a@client.test', to: ['b@sink.test'], body: enc('Subject: x\r\n\r\ny\r\n') });

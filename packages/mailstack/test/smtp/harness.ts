@@ -1,7 +1,6 @@
 // Test harness: an SmtpServer on 127.0.0.1 with handlers that record what they were given.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { formatPath, type Envelope, type Reply } from '@mailstack/smtp-core';
@@ -16,6 +15,7 @@ import {
   type SmtpSessionInfo,
 } from 'mailstack';
 import { selfSignedCert, type CertFiles } from '../peers/index.js';
+import { scratchDir } from '../scratch-dir.js';
 
 /** A message as the onData handler received it. */
 export interface ReceivedMessage {
@@ -38,7 +38,7 @@ let certPromise: Promise<{ files: CertFiles; context: SecureContext; pem: string
 /** One self-signed certificate for localhost/127.0.0.1 per test file. */
 export function testCert(): Promise<{ files: CertFiles; context: SecureContext; pem: string }> {
   certPromise ??= (async () => {
-    const files = await selfSignedCert(mkdtempSync(join(tmpdir(), 'smtp-cert-')));
+    const files = await selfSignedCert(scratchDir('smtp-cert'));
     const [cert, key] = await Promise.all([readFile(files.certFile, 'utf8'), readFile(files.keyFile, 'utf8')]);
     return { files, pem: cert, context: createSecureContext({ cert, key, minVersion: 'TLSv1.2' }) };
   })();
@@ -47,7 +47,7 @@ export function testCert(): Promise<{ files: CertFiles; context: SecureContext; 
 
 /** A users file with alice:secret ({PLAIN}, so CRAM-MD5 and SCRAM work too). */
 export async function testUsers(): Promise<UserDirectory> {
-  const dir = mkdtempSync(join(tmpdir(), 'smtp-users-'));
+  const dir = scratchDir('smtp-users');
   const file = join(dir, 'users');
   writeFileSync(file, 'alice:{PLAIN}secret\nbob:{PLAIN}hunter2\n');
   return UserDirectory.open({ file, domains: ['example.test'], dataDir: dir });

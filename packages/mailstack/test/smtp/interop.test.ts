@@ -4,8 +4,7 @@
 // CHUNKING; `strings /usr/lib/postfix/sbin/smtp` has no BDAT), so the relay arrives by DATA; BDAT
 // interop is covered by our SmtpClient against Postfix smtpd (client.test.ts) and raw BDAT tests.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import nodemailer from 'nodemailer';
@@ -13,10 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SmtpClient } from 'mailstack';
 import { requireCommand, startPostfix } from '../peers/index.js';
 import { startTestServer, testAuth, type TestServer } from './harness.js';
+import { scratchDir } from '../scratch-dir.js';
 
 const run = promisify(execFile);
 let t: TestServer;
-const dir = mkdtempSync(join(tmpdir(), 'smtp-interop-'));
+const dir = scratchDir('smtp-interop');
 
 beforeAll(async () => {
   t = await startTestServer({ auth: await testAuth(10) }, { smtp: {}, submission: { role: 'submission' } });

@@ -1,13 +1,13 @@
 // The README's embedding example, run as written (with a temp file instead of /tmp/message.eml).
-import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { expect, it } from 'vitest';
 import { SmtpClient, SmtpServer } from 'mailstack';
+import { scratchDir } from '../scratch-dir.js';
 
 it('README example: embed SmtpServer, send with SmtpClient', async () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'readme-')), 'message.eml');
+  const file = join(scratchDir('readme'), 'message.eml');
   const server = new SmtpServer(
     { hostname: 'mx.example.test', maxMessageBytes: 10_000_000 },
     {
