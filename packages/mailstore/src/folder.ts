@@ -125,8 +125,8 @@ export class MaildirFolder {
     // opened O_DSYNC where there is one: that write is its fsync (maildir.html asks for the data
     // on disk before the rename into new/; the directory fsync makes the name durable).
     const whole = body instanceof Uint8Array ? [body] : Array.isArray(body) ? bytesOnly(body) : undefined;
-    const dsync = whole !== undefined && CREATE_DSYNC !== undefined;
-    const { unique, fd } = await this.#createTmp(dsync ? CREATE_DSYNC! : 'wx');
+    const dsyncFlags = whole === undefined ? undefined : CREATE_DSYNC;
+    const { unique, fd } = await this.#createTmp(dsyncFlags ?? 'wx');
     const tmpPath = this.#tmpDir + unique;
     const normalizer = new LfNormalizer();
     try {
@@ -143,7 +143,7 @@ export class MaildirFolder {
           await out.add(normalizer.end());
           await out.flush();
         }
-        if (!dsync) await syncFd(fd);
+        if (dsyncFlags === undefined) await syncFd(fd);
       } finally {
         closeFd(fd);
       }

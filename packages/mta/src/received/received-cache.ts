@@ -5,7 +5,7 @@
  * sends many (measured in bench/mta: ~20 µs per message of parsing, checking, folding and date
  * formatting, on serve's event loop, for a field that had not changed).
  */
-import { formatReceived, type ReceivedInfo } from './received.js';
+import { DEFAULT_RECEIVED_SOFTWARE, formatReceived, type ReceivedInfo } from './received.js';
 
 /** Remembers the last fields made (at most `limit`, then forgotten at once: no growth from a spray of clients). */
 export class ReceivedFieldCache {
@@ -33,7 +33,8 @@ export class ReceivedFieldCache {
       info.id ?? '',
       only === undefined ? '' : `<${only}`,
       tls,
-      info.software ?? 'mailstack',
+      // The text formatReceived writes: an absent software and the default share a key, '' does not.
+      info.software ?? DEFAULT_RECEIVED_SOFTWARE,
     ].join('\0');
     let field = this.#fields.get(key);
     if (field === undefined) {

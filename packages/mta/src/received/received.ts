@@ -66,6 +66,9 @@ export interface ReceivedTls {
   bits?: number;
 }
 
+/** The software comment after our name when ReceivedInfo gives none. */
+export const DEFAULT_RECEIVED_SOFTWARE = 'mailstack';
+
 /** Everything a Received field says. */
 export interface ReceivedInfo {
   /** The EHLO/HELO argument as the client sent it. */
@@ -82,7 +85,7 @@ export interface ReceivedInfo {
   recipients?: readonly string[];
   tls?: ReceivedTls;
   date: Date;
-  /** Software comment after our name; default "mailstack". */
+  /** Software comment after our name; default DEFAULT_RECEIVED_SOFTWARE ("mailstack"). */
   software?: string;
 }
 
@@ -97,7 +100,7 @@ export function formatReceived(info: ReceivedInfo): string {
     const bits = info.tls.bits === undefined ? '' : ` (${info.tls.bits}/${info.tls.bits} bits)`;
     parts.push(`(using ${commentText(info.tls.protocol)} with cipher ${commentText(info.tls.cipher)}${bits})`);
   }
-  parts.push(`by ${info.by} (${commentText(info.software ?? 'mailstack')})`, `with ${info.protocol}`);
+  parts.push(`by ${info.by} (${commentText(info.software ?? DEFAULT_RECEIVED_SOFTWARE)})`, `with ${info.protocol}`);
   if (info.id !== undefined && /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.]+$/.test(info.id)) parts.push(`id ${info.id}`);
   const only = info.recipients?.length === 1 ? info.recipients[0] : undefined;
   if (only !== undefined && !/[\s<>]/.test(only)) parts.push(`for <${only}>`);

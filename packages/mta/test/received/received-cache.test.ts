@@ -18,7 +18,7 @@ const arbInfo: fc.Arbitrary<ReceivedInfo> = fc.record(
     recipients: fc.constantFrom([], ['u@example.test'], ['v@example.test'], ['u@example.test', 'v@example.test'], [''], ['x\0y']),
     tls: fc.constantFrom({ protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', bits: 256 }, { protocol: 'TLSv1.2', cipher: 'ECDHE' }),
     date: fc.integer({ min: 0, max: 2999 }).map((ms) => new Date(T0 + ms)),
-    software: fc.constantFrom('mailstack', 'other'),
+    software: fc.constantFrom('mailstack', 'other', ''),
   },
   { requiredKeys: ['clientAddress', 'by', 'protocol', 'date'] },
 );
