@@ -51,7 +51,8 @@ export async function ensureBuilt(): Promise<void> {
   try {
     if (!isStale()) return;
     // "mailstack..." = the package and its dependencies, in dependency order.
-    const result = spawnSync('pnpm', ['--filter', 'mailstack...', 'build'], { cwd: PACKAGE_DIR, encoding: 'utf8' });
+    // The repository's pinned pnpm (scripts/pnpm.sh): no pnpm need be installed.
+    const result = spawnSync('sh', [join(PACKAGE_DIR, '..', '..', 'scripts', 'pnpm.sh'), '--filter', 'mailstack...', 'build'], { cwd: PACKAGE_DIR, encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`build failed:\n${result.stdout}\n${result.stderr}`);
   } finally {
     rmdirSync(LOCK);
