@@ -6,20 +6,18 @@
  * events until the core needs data. Replies are collected and written in one write when
  * the core needs more input (RFC 2449 §6.6: pipelined answers may be batched), before a wait on
  * the outside world, and whenever a message being streamed has buffered 64 KiB (backpressure:
- * the write waits for `drain`). The shared clock calls `tick()` (one clock pump queued at a
- * time); a pump that has to wait, and every pump queued behind it, go through one PumpGate. STLS
- * leaves the read loop, upgrades the socket in place (RFC 2595 §4) and reads on from the
- * TLSSocket. The maildrop lock is released in `run()`'s finally, whatever way the session ends:
- * QUIT, EOF, error, autologout, shutdown.
+ * the write waits for `drain`). The read loop, the shared clock, shutdown and the STLS upgrade
+ * (in place, RFC 2595 §4, reading on from the TLSSocket) are the SocketSession's
+ * (net/socket-session.ts), through whose PumpGate a pump that has to wait, and every pump queued
+ * behind it, go one at a time. The maildrop lock is released when the session finishes, whatever
+ * way it ends: QUIT, EOF, error, autologout, shutdown.
  */
 import type { Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
 import { StoreError } from '@mailstack/mailstore';
 import { REPLY_FOR, topFilter, Pop3ServerSession, formatApopTimestamp, type Pop3Reply, type Pop3ServerEvent } from '@mailstack/pop3-core';
 import { isLoopback } from '../net/address.js';
-import { readUntilStopped } from '../net/io.js';
-import { PumpGate, after, socketHooks } from '../net/pump-gate.js';
-import { upgradeToTls } from '../net/starttls.js';
+import { after } from '../net/pump-gate.js';
+import { SocketSession, type PumpResult as SessionPumpResult } from '../net/socket-session.js';
 import type { Ticker } from '../net/ticker.js';
 import { LOGIN_REPLIES, Pop3AuthExchange, plaintextAllowed, pop3Mechanisms, type LoginContext, type Pop3AuthStep } from './auth.js';
 import { SessionMaildrop, type MaildirCache } from './maildrop.js';
@@ -45,7 +43,7 @@ export interface Pop3ConnectionInfo {
   readonly refusal?: Pop3Reply;
 }
 
-type PumpResult = 'open' | 'closed' | 'stls';
+type PumpResult = SessionPumpResult<'stls'>;
 type MessageEvent = Extract<Pop3ServerEvent, { type: 'retr' | 'top' }>;
 type Answerable = Exclude<Pop3ServerEvent, { type: 'need-data' | 'closed' | 'timed-out' } | MessageEvent>;
 /** A RETR/TOP body waiting for its next chunk (an async reader) or for the socket (a full buffer). */
@@ -68,18 +66,14 @@ export class Pop3Connection {
   readonly #deps: Pop3ConnectionDeps;
   readonly #info: Pop3ConnectionInfo;
   readonly #core: Pop3ServerSession;
-  readonly #gate = new PumpGate<PumpResult>(() => this.#pump(), 'closed', socketHooks(() => this.#socket, (reason) => this.#pumpFailed(reason)));
+  readonly #socketSession: SocketSession<'stls'>;
   readonly #out: Uint8Array[] = [];
   readonly #readHold = new SlabHold(readSlab);
   readonly #writeHold = new SlabHold(writeSlab);
   #outBytes = 0;
   readonly #loopback: boolean;
-  #socket: Socket;
   #tls: boolean;
-  #ended = false;
-  #draining = false;
   #closeAfterReply = false;
-  #endReason = '';
   #user: string | undefined;
   #maildrop: SessionMaildrop | undefined;
   #auth: Pop3AuthExchange | undefined;
@@ -88,7 +82,6 @@ export class Pop3Connection {
   #deleted: Tally = { count: 0, bytes: 0 };
 
   constructor(socket: Socket, info: Pop3ConnectionInfo, deps: Pop3ConnectionDeps) {
-    this.#socket = socket;
     this.#info = info;
     this.#deps = deps;
     this.#tls = info.tls;
@@ -100,6 +93,21 @@ export class Pop3Connection {
       tls: info.tls,
       idleTimeoutMs: deps.idleMs,
     });
+    const sessionOptions = { ticker: deps.ticker, tls: deps.options.tls, tlsHandshakeMs: deps.tlsHandshakeMs, upgrade: 'stls', eofReason: 'Disconnected' } as const;
+    this.#socketSession = new SocketSession(socket, sessionOptions, {
+      core: this.#core,
+      pump: () => this.#pump(),
+      tlsStarted: (tls, plain) => {
+        this.#releaseSlabsWhenSent(plain);
+        this.#tls = true;
+        this.#log('tls', `TLS started: ${tls.getProtocol() ?? 'unknown'} with cipher ${tls.getCipher().name}`);
+      },
+      finish: async () => {
+        await this.#releaseMaildrop();
+        this.#logDisconnect();
+        this.#releaseSlabsWhenSent(this.#socketSession.socket);
+      },
+    });
   }
 
   get #at(): LoginContext {
@@ -107,94 +115,19 @@ export class Pop3Connection {
   }
 
   /** Serve the connection; resolves when it has closed. Never rejects. */
-  async run(): Promise<void> {
-    const untick = this.#deps.ticker.add((now) => this.#onTick(now));
-    try {
-      await this.#loop();
-    } catch (error) {
-      this.#endReason = `error: ${(error as Error).message}`;
-    } finally {
-      untick();
-      await this.#releaseMaildrop();
-      this.#logDisconnect();
-      this.#socket.end();
-      this.#socket.destroySoon();
-      this.#releaseSlabsWhenSent();
-    }
-  }
-
-  async #loop(): Promise<void> {
-    for (;;) {
-      let result = await this.#gate.queued();
-      if (result === 'open') result = await this.#read();
-      if (result === 'stls') {
-        if (await this.#startTls()) continue;
-        return;
-      }
-      if (result === 'open') {
-        this.#core.receiveEof();
-        await this.#gate.queued();
-        this.#endReason ||= 'Disconnected';
-      }
-      return;
-    }
-  }
-
-  /**
-   * Feed the socket to the core until the core stops ('closed', 'stls') or the input ends ('open').
-   * A chunk answered synchronously (the usual RETR) costs no promise and no pause.
-   */
-  #read(): Promise<PumpResult> {
-    return readUntilStopped(
-      this.#socket,
-      (chunk) => {
-        this.#core.receive(chunk);
-        return this.#gate.direct();
-      },
-      (reason) => (this.#endReason ||= reason),
-    );
-  }
-
-  async #startTls(): Promise<boolean> {
-    const context = this.#deps.options.tls;
-    if (context === undefined) return false;
-    let tls: TLSSocket;
-    try {
-      tls = await upgradeToTls(this.#socket, context, this.#deps.tlsHandshakeMs);
-    } catch (error) {
-      this.#endReason = (error as Error).message;
-      return false;
-    }
-    tls.on('error', () => undefined); // surfaced by the read loop
-    this.#releaseSlabsWhenSent();
-    this.#socket = tls;
-    this.#tls = true;
-    this.#log('tls', `TLS started: ${tls.getProtocol() ?? 'unknown'} with cipher ${tls.getCipher().name}`);
-    return true;
+  run(): Promise<void> {
+    return this.#socketSession.run();
   }
 
   /** The server is stopping: end at the next command boundary (a RETR being sent finishes first). */
   shutdown(): void {
-    this.#draining = true;
-    if (!this.#gate.busy) this.#gate.outside('shutdown');
+    this.#socketSession.shutdown();
   }
 
   /** The grace period is over: cut the connection. */
   destroy(): void {
-    this.#endReason = 'Server shutting down';
-    this.#socket.destroy();
-  }
-
-  /** A pump failed mid-answer (the gate cuts the connection): nothing more is said on this session. */
-  #pumpFailed(reason: string): void {
-    this.#ended = true;
-    this.#endReason ||= reason;
-  }
-
-  #onTick(now: number): void {
-    if (this.#gate.busy || this.#ended) return;
-    this.#core.tick(now);
-    this.#gate.outside('clock');
+    this.#socketSession.endReason = 'Server shutting down';
+    this.#socketSession.socket.destroy();
   }
 
   #push(bytes: Uint8Array): void {
@@ -215,7 +148,7 @@ export class Pop3Connection {
   #flush(midBody = false): Promise<void> | undefined {
     const out = this.#out;
     if (out.length === 0) return undefined;
-    const socket = this.#socket;
+    const socket = this.#socketSession.socket;
     let bytes = out[0]!;
     if (out.length > 1) {
       bytes = writeSlab.join(out, this.#outBytes);
@@ -232,8 +165,7 @@ export class Pop3Connection {
   }
 
   #end(reason: string): PumpResult | Promise<PumpResult> {
-    this.#endReason ||= reason;
-    this.#ended = true;
+    this.#socketSession.endReason ||= reason;
     return after(this.#flush(), 'closed');
   }
 
@@ -243,12 +175,11 @@ export class Pop3Connection {
    * promise, and the rest of the events are answered after it.
    */
   #pump(): PumpResult | Promise<PumpResult> {
-    if (this.#ended) return 'closed';
     for (;;) {
       const event = this.#core.nextEvent();
       switch (event.type) {
         case 'need-data':
-          if (this.#draining) {
+          if (this.#socketSession.draining) {
             this.#push(SHUTDOWN_LINE); // RFC 1939 has no shutdown reply; Dovecot sends this -ERR and closes
             return this.#end('Server shutting down');
           }
@@ -277,7 +208,7 @@ export class Pop3Connection {
   /** Sends `reply` to `event`; returns the pump's result when the pump stops here. */
   #reply(event: Answerable, reply: Pop3Reply): PumpResult | Promise<PumpResult> | undefined {
     this.#push(this.#core.send(reply));
-    if (this.#closeAfterReply) return this.#end(this.#endReason);
+    if (this.#closeAfterReply) return this.#end(this.#socketSession.endReason);
     if (event.type === 'stls' && reply.type === 'ok') return after(this.#flush(), 'stls');
     return undefined;
   }
@@ -285,7 +216,7 @@ export class Pop3Connection {
   #answer(event: Answerable): Pop3Reply | Promise<Pop3Reply> {
     switch (event.type) {
       case 'connected':
-        if (this.#info.refusal !== undefined) this.#endReason = 'refused';
+        if (this.#info.refusal !== undefined) this.#socketSession.endReason = 'refused';
         this.#log('connect', `connect from ${this.#info.remoteAddress}:${this.#info.remotePort}${this.#info.refusal ? ' refused' : ''}`);
         return this.#info.refusal ?? event.reply;
       case 'user':
@@ -305,11 +236,11 @@ export class Pop3Connection {
       case 'update':
         return this.#update(event.deleted, event.reply);
       case 'rejected':
-        if (event.code === 'too-many-errors') this.#endReason = 'Too many invalid commands';
+        if (event.code === 'too-many-errors') this.#socketSession.endReason = 'Too many invalid commands';
         if (event.code === 'auth-cancelled') this.#auth = undefined;
         return event.reply;
       case 'quit':
-        this.#endReason = 'Logged out';
+        this.#socketSession.endReason = 'Logged out';
         return event.reply;
       case 'stat':
       case 'list':
@@ -407,7 +338,7 @@ export class Pop3Connection {
     }
     if (this.#authFailures >= (this.#deps.options.maxAuthFailures ?? 5)) {
       this.#closeAfterReply = true;
-      this.#endReason = 'Too many authentication failures';
+      this.#socketSession.endReason = 'Too many authentication failures';
       return LOGIN_REPLIES.tooManyFailures;
     }
     return reply;
@@ -476,7 +407,7 @@ export class Pop3Connection {
     for (let pending: BodyWait | undefined = wait; pending !== undefined; ) {
       if (this.#outBytes >= FLUSH_BYTES) {
         await this.#flush(true);
-        if (this.#socket.destroyed) {
+        if (this.#socketSession.socket.destroyed) {
           await chunks.return?.(); // the client is gone: stop reading the file
           throw new Error(`connection lost during ${event.type.toUpperCase()} ${event.message.msg}`);
         }
@@ -486,14 +417,14 @@ export class Pop3Connection {
   }
 
   /** This socket is done with (the session ends, or STLS wraps it): the slabs are free once it has sent the rest. */
-  #releaseSlabsWhenSent(): void {
-    this.#readHold.releaseWhenSent(this.#socket);
-    this.#writeHold.releaseWhenSent(this.#socket);
+  #releaseSlabsWhenSent(socket: Socket): void {
+    this.#readHold.releaseWhenSent(socket);
+    this.#writeHold.releaseWhenSent(socket);
   }
 
   /** RFC 1939 §6 UPDATE; the lock is released before the answer, so a client that logs in again at once finds the maildrop free. */
   async #update(deleted: readonly number[], reply: Pop3Reply): Promise<Pop3Reply> {
-    this.#endReason = 'QUIT';
+    this.#socketSession.endReason = 'QUIT';
     const maildrop = this.#maildrop!;
     let answer = reply;
     try {
@@ -528,7 +459,7 @@ export class Pop3Connection {
     const r = this.#retrieved;
     const d = this.#deleted;
     const who = this.#user === undefined ? '' : `user=<${this.#user}> `;
-    const message = `${id}: disconnect ${who}rip=${remoteAddress} retr=${r.count}/${r.bytes} del=${d.count}/${d.bytes} (${this.#endReason || 'Disconnected'})`;
+    const message = `${id}: disconnect ${who}rip=${remoteAddress} retr=${r.count}/${r.bytes} del=${d.count}/${d.bytes} (${this.#socketSession.endReason || 'Disconnected'})`;
     logger({ event: 'disconnect', connection: id, remoteAddress, message, ...(this.#user === undefined ? {} : { user: this.#user }), retrieved: { ...r }, deleted: { ...d } });
   }
 }

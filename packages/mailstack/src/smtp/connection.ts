@@ -6,15 +6,14 @@
  * (backpressure both ways). Each chunk goes into the core and `pump()` answers events until the
  * core needs data; a chunk answered synchronously (most commands) costs no promise. Replies are
  * collected and written in one write when the core needs more input (RFC 2920 §3.1 lets a server
- * batch pipelined replies) or before a wait on the application. The shared clock calls `tick()`
- * (one clock pump queued at a time); input, clock and shutdown enter the core through one
- * PumpGate, never at once.
- * STARTTLS leaves the read loop, upgrades the socket in place and reads on from the TLSSocket.
+ * batch pipelined replies) or before a wait on the application. The read loop, the shared clock,
+ * shutdown and the STARTTLS upgrade (in place, reading on from the TLSSocket) are the
+ * SocketSession's (net/socket-session.ts), through whose PumpGate input, clock and shutdown enter
+ * the core one at a time.
  * The message body streams to `onData` through an SmtpBodyStream opened at the 354 (or the first
  * BDAT chunk); a transaction that ends any other way than by its end-of-data aborts that stream.
  */
 import type { Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
 import {
   SmtpServerSession,
   type Envelope,
@@ -23,9 +22,9 @@ import {
   type SmtpServerEvent,
 } from '@mailstack/smtp-core';
 import { isLoopback } from '../net/address.js';
-import { readUntilStopped, writeBytes } from '../net/io.js';
-import { PumpGate, after, socketHooks } from '../net/pump-gate.js';
-import { upgradeToTls } from '../net/starttls.js';
+import { writeBytes } from '../net/io.js';
+import { after } from '../net/pump-gate.js';
+import { SocketSession, type PumpResult as SessionPumpResult } from '../net/socket-session.js';
 import type { Ticker } from '../net/ticker.js';
 import { AUTH_REPLIES, SmtpAuthExchange, offeredMechanisms } from './auth.js';
 import { SmtpBodyAbortedError, SmtpBodyStream } from './body.js';
@@ -41,7 +40,7 @@ export interface SmtpConnectionDeps {
   readonly tlsHandshakeMs: number;
 }
 
-type PumpResult = 'open' | 'closed' | 'starttls';
+type PumpResult = SessionPumpResult<'starttls'>;
 type MaybePromise<T> = T | PromiseLike<T>;
 
 const isPromiseLike = <T>(value: MaybePromise<T>): value is PromiseLike<T> =>
@@ -82,25 +81,19 @@ export class SmtpConnection {
   readonly #info: SmtpConnectionInfo;
   readonly #core: SmtpServerSession;
   readonly #log: ConnectionLog;
-  readonly #gate = new PumpGate<PumpResult>(() => this.#pump(), 'closed', socketHooks(() => this.#socket, (reason) => this.#pumpFailed(reason)));
+  readonly #socketSession: SocketSession<'starttls'>;
   readonly #counts = new CommandCounts();
   readonly #out: Uint8Array[] = [];
   readonly #loopback: boolean;
-  #socket: Socket;
   /** Set when the server refuses the connection before it starts (limits). */
   readonly #refusal: Reply | undefined;
-  /** The session is over (pump returned 'closed'); later pumps do nothing. */
-  #ended = false;
   #user: string | undefined;
   #auth: { exchange: SmtpAuthExchange; mechanism: string } | undefined;
   #authFailures = 0;
   #body: OpenBody | undefined;
-  #draining = false;
-  #endReason = '';
   #sessionInfo: SmtpSessionInfo | undefined;
 
   constructor(socket: Socket, info: SmtpConnectionInfo, deps: SmtpConnectionDeps, init: { tls: boolean; refusal?: Reply }) {
-    this.#socket = socket;
     this.#info = info;
     this.#deps = deps;
     this.#refusal = init.refusal;
@@ -116,6 +109,20 @@ export class SmtpConnection {
       tls: init.tls,
       extensions: { starttls: o.tls !== undefined && !init.tls, auth: this.#mechanisms(init.tls) },
     });
+    const sessionOptions = { ticker: deps.ticker, tls: o.tls, tlsHandshakeMs: deps.tlsHandshakeMs, upgrade: 'starttls', eofReason: 'client closed' } as const;
+    this.#socketSession = new SocketSession(socket, sessionOptions, {
+      core: this.#core,
+      pump: () => this.#pump(),
+      tlsStarted: (tls) => {
+        this.#user = undefined;
+        this.#core.tlsStarted({ auth: this.#mechanisms(true) });
+        this.#log.tls(tls.getProtocol(), tls.getCipher().name);
+      },
+      finish: () => {
+        this.#abortBody('connection closed');
+        this.#log.disconnect(this.#counts, this.#socketSession.endReason);
+      },
+    });
   }
 
   #mechanisms(tls: boolean): string[] {
@@ -123,85 +130,22 @@ export class SmtpConnection {
   }
 
   /** Serve the connection; resolves when it has closed. Never rejects. */
-  async run(): Promise<void> {
-    const untick = this.#deps.ticker.add((now) => this.#onTick(now));
-    try {
-      await this.#loop();
-    } catch (error) {
-      this.#endReason = `error: ${(error as Error).message}`;
-    } finally {
-      untick();
-      this.#abortBody('connection closed');
-      this.#log.disconnect(this.#counts, this.#endReason);
-      this.#socket.end();
-      this.#socket.destroySoon();
-    }
-  }
-
-  async #loop(): Promise<void> {
-    for (;;) {
-      let result = await this.#gate.queued();
-      if (result === 'open') result = await this.#read();
-      if (result === 'starttls') {
-        if (await this.#startTls()) continue;
-        return;
-      }
-      if (result === 'open') {
-        // The read loop ended: the client closed its side (or the socket broke).
-        this.#core.receiveEof();
-        await this.#gate.queued();
-        this.#endReason ||= 'client closed';
-      }
-      return;
-    }
-  }
-
-  /**
-   * Feed the socket to the core until the core stops ('closed', 'starttls') or the input ends
-   * ('open'). A chunk answered synchronously costs no promise and no pause.
-   */
-  #read(): Promise<PumpResult> {
-    return readUntilStopped(
-      this.#socket,
-      (chunk) => {
-        this.#core.receive(chunk);
-        return this.#gate.direct();
-      },
-      (reason) => (this.#endReason ||= reason),
-    );
-  }
-
-  async #startTls(): Promise<boolean> {
-    const context = this.#deps.options.tls;
-    if (context === undefined) return false;
-    let tls: TLSSocket;
-    try {
-      tls = await upgradeToTls(this.#socket, context, this.#deps.tlsHandshakeMs);
-    } catch (error) {
-      this.#endReason = (error as Error).message;
-      return false;
-    }
-    tls.on('error', () => undefined); // surfaced by the read loop; never an unhandled 'error'
-    this.#socket = tls;
-    this.#user = undefined;
-    this.#core.tlsStarted({ auth: this.#mechanisms(true) });
-    const cipher = tls.getCipher();
-    this.#log.tls(tls.getProtocol(), cipher.name);
-    return true;
+  run(): Promise<void> {
+    return this.#socketSession.run();
   }
 
   /** The server is stopping: end now if no transaction is open, else after it (421 4.3.2). */
   shutdown(): void {
-    this.#draining = true;
-    if (!this.#gate.busy) this.#gate.outside('shutdown');
+    this.#socketSession.shutdown();
   }
 
   /** The grace period is over: abort whatever is in flight and close. */
   destroy(): void {
-    this.#endReason = 'server shutdown';
+    this.#socketSession.endReason = 'server shutdown';
     this.#abortBody('server shutdown');
-    if (!this.#socket.destroyed) this.#socket.write(this.#shutdownBytes());
-    this.#socket.destroy();
+    const socket = this.#socketSession.socket;
+    if (!socket.destroyed) socket.write(this.#shutdownBytes());
+    socket.destroy();
   }
 
   #shutdownBytes(): Uint8Array {
@@ -211,25 +155,13 @@ export class SmtpConnection {
     return new TextEncoder().encode(`${reply.code} ${reply.enhanced} ${String(reply.text)}\r\n`);
   }
 
-  /** A pump failed mid-answer (the gate cuts the connection): nothing more is said on this session. */
-  #pumpFailed(reason: string): void {
-    this.#ended = true;
-    this.#endReason ||= reason;
-  }
-
-  #onTick(now: number): void {
-    if (this.#gate.busy || this.#ended) return;
-    this.#core.tick(now);
-    this.#gate.outside('clock');
-  }
-
   /** Write what is pending in one write; a promise only when it has to wait for `drain`. */
   #flush(): Promise<void> | undefined {
     const out = this.#out;
     if (out.length === 0) return undefined;
     const bytes = out.length === 1 ? out[0]! : Buffer.concat(out);
     out.length = 0;
-    return writeBytes(this.#socket, bytes, this.#deps.idleMs);
+    return writeBytes(this.#socketSession.socket, bytes, this.#deps.idleMs);
   }
 
   /**
@@ -238,22 +170,17 @@ export class SmtpConnection {
    * events are answered after it.
    */
   #pump(): PumpResult | Promise<PumpResult> {
-    if (this.#ended) return 'closed';
     for (;;) {
       const event = this.#core.nextEvent();
       if (event.type === 'need-data') {
-        if (this.#draining && !TRANSACTION_PHASES.has(this.#core.state.phase) && this.#core.state.phase !== 'closed') {
+        if (this.#socketSession.draining && !TRANSACTION_PHASES.has(this.#core.state.phase) && this.#core.state.phase !== 'closed') {
           this.#out.push(this.#shutdownBytes());
-          this.#endReason = 'server shutdown';
-          this.#ended = true;
+          this.#socketSession.endReason = 'server shutdown';
           return after(this.#flush(), 'closed');
         }
         return after(this.#flush(), 'open');
       }
-      if (event.type === 'closed') {
-        this.#ended = true;
-        return after(this.#flush(), 'closed');
-      }
+      if (event.type === 'closed') return after(this.#flush(), 'closed');
       const answer = this.#answer(event);
       if (isPromiseLike(answer)) return Promise.resolve(answer).then((reply) => this.#reply(reply) ?? this.#pump());
       const stop = this.#reply(answer);
@@ -304,13 +231,13 @@ export class SmtpConnection {
       case 'data-end':
         return this.#dataEnd(event.sizeBytes, event.last);
       case 'rejected':
-        if (event.code === 'too-many-errors') this.#endReason = 'too many errors';
+        if (event.code === 'too-many-errors') this.#socketSession.endReason = 'too many errors';
         return event.reply;
       case 'timed-out':
-        this.#endReason = 'timeout';
+        this.#socketSession.endReason = 'timeout';
         return event.reply;
       case 'aborted':
-        this.#endReason = 'lost connection in a mail transaction';
+        this.#socketSession.endReason = 'lost connection in a mail transaction';
         this.#abortBody('client disconnected before the end of data');
         return undefined;
       default:
@@ -324,7 +251,7 @@ export class SmtpConnection {
     return then(verdict, (chosen) => {
       const reply = chosen ?? { code: 220, text: `${this.#deps.options.hostname} ${this.#deps.options.banner ?? 'ESMTP mailstack'}` };
       this.#log.connect(reply);
-      if (reply.code !== 220) this.#endReason = 'refused';
+      if (reply.code !== 220) this.#socketSession.endReason = 'refused';
       return reply;
     });
   }
@@ -388,7 +315,7 @@ export class SmtpConnection {
       case 'NOOP':
         return REPLIES.ok;
       case 'QUIT':
-        this.#endReason ||= '';
+        this.#socketSession.endReason ||= '';
         return REPLIES.bye;
       case 'VRFY':
         return REPLIES.vrfy;
@@ -458,7 +385,7 @@ export class SmtpConnection {
       }
     }
     if (this.#authFailures >= (auth?.maxFailures ?? 5)) {
-      this.#endReason = `too many failed authentications (${detail})`;
+      this.#socketSession.endReason = `too many failed authentications (${detail})`;
       return { code: 421, enhanced: '4.7.0', text: `${this.#deps.options.hostname} Error: too many failed authentication attempts` };
     }
     return reply;
