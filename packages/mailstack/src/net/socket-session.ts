@@ -101,7 +101,8 @@ export class SocketSession<U extends string> {
       this.endReason = `error: ${(error as Error).message}`;
     } finally {
       untick();
-      await this.#driver.finish();
+      const finishing = this.#driver.finish();
+      if (finishing !== undefined) await finishing; // SMTP's finish is synchronous: no microtask
       this.#socket.end();
       this.#socket.destroySoon();
     }
