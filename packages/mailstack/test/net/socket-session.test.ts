@@ -6,6 +6,7 @@ import { createServer, connect, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SocketSession, type PumpResult, type SessionDriver } from '../../src/net/socket-session.js';
 import { Ticker } from '../../src/net/ticker.js';
+import { until } from '../until.js';
 
 /** A toy protocol: greets, echoes each line, 'quit' closes, 'tls' asks for the upgrade, 'boom' throws. */
 class EchoDriver implements SessionDriver<'tls'> {
@@ -74,17 +75,12 @@ async function serve(ticker = new Ticker(60_000)) {
   return { driver, client, served, closed, received: () => received };
 }
 
-async function until(test: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !test(); i++) await new Promise((r) => setTimeout(r, 5));
-  expect(test()).toBe(true);
-}
-
 describe('SocketSession', () => {
   it('pumps the greeting, feeds the input to the core, and on end of input tells the core, pumps once more and finishes', async () => {
     const s = await serve();
-    await until(() => s.received() === 'hello\r\n');
+    await until('the greeting', () => (s.received() === 'hello\r\n' || undefined), 2000);
     s.client.write('one\ntwo\n');
-    await until(() => s.received() === 'hello\r\none\r\ntwo\r\n');
+    await until('the echoed lines', () => (s.received() === 'hello\r\none\r\ntwo\r\n' || undefined), 2000);
     s.client.end();
     await s.served;
     expect(s.driver.log.slice(-3)).toEqual(['eof', 'pump', 'finish (client closed)']);
@@ -107,7 +103,7 @@ describe('SocketSession', () => {
 
   it('shutdown() pumps a session waiting for input, which sees draining and ends', async () => {
     const s = await serve();
-    await until(() => s.received() === 'hello\r\n');
+    await until('the greeting', () => (s.received() === 'hello\r\n' || undefined), 2000);
     s.driver.session.shutdown();
     await s.served;
     expect(s.driver.session.draining).toBe(true);

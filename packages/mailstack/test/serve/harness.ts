@@ -9,6 +9,7 @@ import { loadConfigFile, type MailstackConfig } from 'mailstack';
 import { startServer, type RunningServer } from '../../src/serve/index.js';
 import type { LogRecord } from '../../src/log/maillog.js';
 import { scratchDir } from '../scratch-dir.js';
+import { until } from '../until.js';
 
 const run = promisify(execFile);
 
@@ -59,16 +60,6 @@ export function writeConfig(options: TestServerOptions = {}, dir = scratchDir('s
   const file = join(dir, 'mailstack.yaml');
   writeFileSync(file, `${yaml}\n`);
   return { dir, file };
-}
-
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** Files of a Maildir's new/ (sorted by name = delivery order). */
