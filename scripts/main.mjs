@@ -16,7 +16,8 @@ if (!existsSync(cli)) {
 }
 // npm runs scripts in the package root and says in INIT_CWD where it was started.
 const cwd = process.env.INIT_CWD ?? process.cwd();
-const server = spawn(process.execPath, [cli, 'serve', ...process.argv.slice(2)], { cwd, stdio: 'inherit', detached: true });
+// The bin itself, as an installed `mailstack` runs: its #! line gives node its flags (src/cli.ts).
+const server = spawn(cli, ['serve', ...process.argv.slice(2)], { cwd, stdio: 'inherit', detached: true });
 
 // One terminal key press can reach us twice (the terminal and npm): the same signal within this
 // window counts once.

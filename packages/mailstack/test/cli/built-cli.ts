@@ -1,7 +1,8 @@
-// Runs the BUILT bin (dist/cli.js) as a child process, as a user would. The bin loads the
-// other workspace packages from their dist/, so before the tests the package and its workspace
-// dependencies are built when a dist/ is missing or older than its src/ (a lock folder keeps two
-// test files from building at the same time).
+// Runs the BUILT bin (dist/cli.js) as a child process, as a user would: the file itself, so that
+// its #! line starts node with the flags it gives (src/cli.ts). The bin loads the other workspace
+// packages from their dist/, so before the tests the package and its workspace dependencies are
+// built when a dist/ is missing or older than its src/ (a lock folder keeps two test files from
+// building at the same time).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -77,7 +78,7 @@ export interface RunOptions {
 
 /** Run `mailstack ...args` to completion. */
 export function runCli(args: readonly string[], options: RunOptions): Promise<CliResult> {
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(CLI, args, {
     cwd: options.cwd,
     env: { ...process.env, MAILSTACK_CONFIG: undefined, ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -108,7 +109,7 @@ export interface RunningCli {
 
 /** Start `mailstack ...args` in the background. */
 export function startCli(args: readonly string[], options: RunOptions): RunningCli {
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(CLI, args, {
     cwd: options.cwd,
     env: { ...process.env, MAILSTACK_CONFIG: undefined, ...options.env },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -120,7 +120,7 @@ drain(2.0)
 status = os.waitpid(pid, 0)[1]
 print(json.dumps({'output': out.decode('latin1'), 'status': os.waitstatus_to_exitcode(status)}))
 `;
-  const result = spawnSync('python3', ['-c', script, JSON.stringify([process.execPath, CLI, ...args]), JSON.stringify(keystrokes)], { encoding: 'utf8' });
+  const result = spawnSync('python3', ['-c', script, JSON.stringify([CLI, ...args]), JSON.stringify(keystrokes)], { encoding: 'utf8' });
   return JSON.parse(result.stdout) as { output: string; status: number };
 }
 

@@ -8,7 +8,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { QueueSpool } from '@mailstack/mta';
 import { UserDirectory } from 'mailstack';
 import { LineSocket, isListening } from '../peers/index.js';
-import { type RunningCli, ensureBuilt, runCli, startCli } from './built-cli.js';
+import { CLI, type RunningCli, ensureBuilt, runCli, startCli } from './built-cli.js';
 import { scratchDir } from '../scratch-dir.js';
 
 const tempDir = (): string => scratchDir('mailstack-cli');
@@ -65,6 +65,15 @@ describe('serve', () => {
     expect(await server.exited).toBe(0);
     expect(server.stderr()).toMatch(/SIGTERM: stopping/);
     expect(await isListening(smtpPort)).toBe(false);
+  });
+
+  it("runs node without V8's memory reducer, from the bin's #! line (src/cli.ts)", async () => {
+    const { cwd } = configured();
+    const { server } = await serve(cwd);
+    // env(1) replaced itself with node: same pid, and node's own command line has the flag.
+    const argv = readFileSync(`/proc/${server.pid}/cmdline`, 'utf8').split('\0');
+    expect(argv[0]).toMatch(/(^|\/)node$/);
+    expect(argv.slice(1, argv.indexOf('serve'))).toEqual(['--no-memory-reducer', CLI]);
   });
 
   it('a second signal during the shutdown wait exits at once with 1', async () => {
