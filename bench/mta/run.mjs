@@ -2,9 +2,9 @@
 // SESSIONS connections, with a new connection per message and with -d (connections reused), to
 //   postfix  a private Postfix: smtpd → cleanup (queue file fsync'd before 250) → qmgr → local(8)
 //            into a Maildir (fsync'd)
-//   ours     `mailstack serve` (startServer in a child process, as the CLI runs it): smtpd → spool
-//            (group-committed fsync before 250) → queue manager → Maildir (fsync'd), user `bench`
-//            at bench.test, log lines to a file
+//   ours     `mailstack serve` (startServer in a child process, as the CLI runs it, with the node
+//            flags of the bin's #! line): smtpd → spool (group-committed fsync before 250) → queue
+//            manager → Maildir (fsync'd), user `bench` at bench.test, log lines to a file
 //   floor    mta/node-floor.mjs: the same file work and durability behind fixed SMTP replies, the
 //            least any Node MTA can spend here (not a default target)
 // and measures the acceptance rate (messages / smtp-source wall time) and the end-to-end rate
@@ -17,7 +17,7 @@
 // (peers/smtp-source.mjs says why; 0 turns it off).
 //   MTA_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' adds node options to ours (profiling).
 import { spawn } from 'node:child_process';
-import { openSync, readdirSync, rmSync, writeFileSync, mkdirSync, closeSync } from 'node:fs';
+import { openSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -71,6 +71,11 @@ const countFiles = (dir) => {
 const HOOKS = fileURLToPath(new URL('../../scripts/ts-child/register.mjs', import.meta.url));
 const CHILD = fileURLToPath(new URL('../../packages/mailstack/test/serve/fixtures/serve-child.ts', import.meta.url));
 const FLOOR = fileURLToPath(new URL('./node-floor.mjs', import.meta.url));
+// `#!/usr/bin/env -S node FLAGS...` → FLAGS: the node options the `mailstack` bin runs with.
+const BIN_NODE_FLAGS = (() => {
+  const words = readFileSync(new URL('../../packages/mailstack/src/cli.ts', import.meta.url), 'utf8').split('\n', 1)[0].split(/\s+/);
+  return words.slice(words.indexOf('node') + 1);
+})();
 
 // Each target: { port, pid, rcpt, maildirNew, deletes?, processes?, stop() } (`deletes`: it removes
 // files as it works; `processes`: it is several processes, with no one event loop to show).
@@ -100,7 +105,7 @@ const TARGETS = {
     );
     const logFile = join(work, 'ours.log');
     const log = openSync(logFile, 'w');
-    const child = spawn(process.execPath, [...(process.env.MTA_BENCH_NODE_ARGS ? process.env.MTA_BENCH_NODE_ARGS.split(' ') : []), '--import', HOOKS, CHILD, join(dir, 'mailstack.yaml')], { stdio: ['ignore', 'pipe', log] });
+    const child = spawn(process.execPath, [...BIN_NODE_FLAGS, ...(process.env.MTA_BENCH_NODE_ARGS ? process.env.MTA_BENCH_NODE_ARGS.split(' ') : []), '--import', HOOKS, CHILD, join(dir, 'mailstack.yaml')], { stdio: ['ignore', 'pipe', log] });
     closeSync(log);
     const stop = stopper(child);
     const port = await new Promise((resolve, reject) => {
